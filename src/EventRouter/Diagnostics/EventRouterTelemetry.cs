@@ -16,6 +16,9 @@ public sealed class EventRouterTelemetry
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _batchDuration;
     private readonly Counter<long> _batchFailures;
+    private readonly Counter<long> _queueProcessed;
+    private readonly Counter<long> _queueFailed;
+    private readonly Counter<long> _queuePoisoned;
 
     public EventRouterTelemetry(IMeterFactory meterFactory)
     {
@@ -28,6 +31,9 @@ public sealed class EventRouterTelemetry
         _batchSize = Meter.CreateHistogram<int>(TelemetryNames.BatchSize, "{record}", "Records per routed batch.");
         _batchDuration = Meter.CreateHistogram<double>(TelemetryNames.BatchDuration, "s", "Time to validate, route and write one batch.");
         _batchFailures = Meter.CreateCounter<long>(TelemetryNames.BatchFailures, "{batch}", "Batches that failed to reach storage (not committed, retried).");
+        _queueProcessed = Meter.CreateCounter<long>(TelemetryNames.QueueMessagesProcessed, "{message}", "Queue messages all handlers completed.");
+        _queueFailed = Meter.CreateCounter<long>(TelemetryNames.QueueMessagesFailed, "{message}", "Queue message deliveries a handler failed (retried).");
+        _queuePoisoned = Meter.CreateCounter<long>(TelemetryNames.QueueMessagesPoisoned, "{message}", "Queue messages moved to their -poison queue, by reason.");
     }
 
     public static string Version { get; } = typeof(EventRouterTelemetry).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
@@ -51,4 +57,9 @@ public sealed class EventRouterTelemetry
     }
 
     internal void BatchFailed(string errorType) => _batchFailures.Add(1, new KeyValuePair<string, object?>(TelemetryNames.ErrorType, errorType));
+
+    internal void QueueMessageProcessed(string queue) => _queueProcessed.Add(1, new KeyValuePair<string, object?>(TelemetryNames.DestinationName, queue));
+    internal void QueueMessageFailed(string queue) => _queueFailed.Add(1, new KeyValuePair<string, object?>(TelemetryNames.DestinationName, queue));
+    internal void QueueMessagePoisoned(string queue, PoisonReason reason) =>
+        _queuePoisoned.Add(1, new(TelemetryNames.DestinationName, queue), new(TelemetryNames.PoisonReason, reason.ToCode()));
 }

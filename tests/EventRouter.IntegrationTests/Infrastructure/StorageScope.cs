@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
+using EventRouter.Processing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EventRouter.IntegrationTests.Infrastructure;
@@ -14,7 +15,7 @@ public sealed class StorageScope : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public StorageScope(string connectionString, IDictionary<string, string?>? settings = null)
+    public StorageScope(string connectionString, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         Prefix = "t" + Guid.NewGuid().ToString("N")[..8];
         var values = new Dictionary<string, string?>
@@ -31,7 +32,9 @@ public sealed class StorageScope : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
         Configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        _services = new ServiceCollection().AddLogging().AddEventRouter(Configuration).BuildServiceProvider(validateScopes: true);
+        var services = new ServiceCollection().AddLogging().AddEventRouter(Configuration).AddEventRouterProcessing(Configuration);
+        configureServices?.Invoke(services);
+        _services = services.BuildServiceProvider(validateScopes: true);
         Queues = new QueueServiceClient(connectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         Blobs = new BlobServiceClient(connectionString);
     }
