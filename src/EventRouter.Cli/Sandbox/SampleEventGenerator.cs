@@ -41,7 +41,7 @@ internal sealed class SampleEventGenerator(int seed = 1, double malformedShare =
             _ => $$"""{"id":"{{Guid.NewGuid()}}","user_id":"{{userId}}","status":"{{type.Split('.')[1]}}"}""",
         };
         var json = $$"""{"id":"{{id}}","created_at":"{{_clock.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}}","type":"{{type}}","object":{{payload}},"webhook_id":"{{Guid.NewGuid()}}"}""";
-        return new SampleMessage(SampleTopic.Notifications, Encoding.UTF8.GetBytes(userId), Headers(id, type), Encoding.UTF8.GetBytes(json));
+        return new SampleMessage(SampleTopic.Notifications, Encoding.UTF8.GetBytes(userId), Headers(id, type), Encoding.UTF8.GetBytes(json), type, null);
     }
 
     private SampleMessage Price()
@@ -50,7 +50,7 @@ internal sealed class SampleEventGenerator(int seed = 1, double malformedShare =
         var instrument = Instruments[_random.Next(Instruments.Length)];
         var price = 10 + _random.NextDouble() * 400;
         var json = $$"""{"id":"{{id}}","created_at":"{{_clock.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}}","type":"PRICE.UPDATED","object":{"instrument_id":"{{instrument}}","bid":"{{price:F4}}","ask":"{{price * 1.001:F4}}","currency":"EUR","venue":"XETR"}}""";
-        return new SampleMessage(SampleTopic.Prices, Encoding.UTF8.GetBytes(instrument), Headers(id, "PRICE.UPDATED"), Encoding.UTF8.GetBytes(json));
+        return new SampleMessage(SampleTopic.Prices, Encoding.UTF8.GetBytes(instrument), Headers(id, "PRICE.UPDATED"), Encoding.UTF8.GetBytes(json), "PRICE.UPDATED", null);
     }
 
     private SampleMessage Malformed()
@@ -68,7 +68,7 @@ internal sealed class SampleEventGenerator(int seed = 1, double malformedShare =
             "tombstone" => null,
             _ => [0x7B, 0x22, 0xC3, 0x28, 0x22, 0x7D],
         };
-        return new SampleMessage(SampleTopic.Notifications, null, Headers(id, "USER.CREATED"), value);
+        return new SampleMessage(SampleTopic.Notifications, null, Headers(id, "USER.CREATED"), value, null, kind);
     }
 
     private static List<KeyValuePair<string, byte[]>> Headers(Guid id, string type) =>
@@ -85,4 +85,5 @@ internal enum SampleTopic
     Prices,
 }
 
-internal sealed record SampleMessage(SampleTopic Topic, byte[]? Key, IReadOnlyList<KeyValuePair<string, byte[]>> Headers, byte[]? Value);
+/// <summary>One generated message. <paramref name="Type"/> is set for a valid event; <paramref name="Malformation"/> names what is wrong with a malformed one.</summary>
+internal sealed record SampleMessage(SampleTopic Topic, byte[]? Key, IReadOnlyList<KeyValuePair<string, byte[]>> Headers, byte[]? Value, string? Type, string? Malformation);
