@@ -44,7 +44,6 @@ public sealed class Rfc3339Tests
     [InlineData("2024-13-01T00:00:00Z")]
     [InlineData("2024-00-01T00:00:00Z")]
     [InlineData("2024-05-00T00:00:00Z")]
-    [InlineData("0000-01-01T00:00:00Z")]
     [InlineData("2024-05-01T12:34:56.Z")]          // empty fraction
     [InlineData("2024-05-01T12:34:56,5Z")]         // comma fraction (ISO 8601, not RFC 3339)
     [InlineData("2024-05-01T12:34:56+0530")]       // offset without colon
@@ -83,7 +82,7 @@ public sealed class Rfc3339Tests
     }
 
     [Fact]
-    public void IsValid_AgreesWithDateTimeOffsetOnEveryDayOfLeapAndCommonYears()
+    public void IsValid_EveryDayOfCommonAndLeapYear_AgreesWithCalendar()
     {
         foreach (var year in new[] { 2023, 2024 })
         {
