@@ -148,9 +148,14 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
         if (!QueueMessageLimits.Fits(message.Length))
         {
             // The value goes to a blob; if the headers alone are still too big, they follow it.
-            var valueBlob = PoisonMessage.ValueBlobName(record);
-            if (record.Value is { } value) blobs.Add(new PendingBlob(valueBlob, value));
-            message = PoisonMessage.Create(record, reason, error, now, valueBlob);
+            // A tombstone has no value to store, so its message keeps "value": null.
+            string? valueBlob = null;
+            if (record.Value is { } value)
+            {
+                valueBlob = PoisonMessage.ValueBlobName(record);
+                blobs.Add(new PendingBlob(valueBlob, value));
+                message = PoisonMessage.Create(record, reason, error, now, valueBlob);
+            }
             if (!QueueMessageLimits.Fits(message.Length))
             {
                 var headersName = PoisonMessage.HeadersBlobName(record);
