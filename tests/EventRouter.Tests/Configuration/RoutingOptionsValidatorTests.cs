@@ -16,6 +16,35 @@ public sealed class RoutingOptionsValidatorTests
         Assert.True(result.Succeeded, result.FailureMessage);
     }
 
+    [Theory]
+    [InlineData("PricesQueue")]
+    [InlineData("UnroutedQueue")]
+    [InlineData("Overrides:ORDER.*")]
+    public void Validate_RouteTargetsThePoisonQueue_NamesSetting(string setting)
+    {
+        var options = new RoutingOptions();
+        if (setting == "PricesQueue") options.PricesQueue = "events-poison";
+        else if (setting == "UnroutedQueue") options.UnroutedQueue = "events-poison";
+        else options.Overrides["ORDER.*"] = "events-poison";
+
+        var result = Validate(options);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains($"Routing:{setting}: 'events-poison' is the poison queue", result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_OverrideTargetsAPoisonTwin_Fails()
+    {
+        var options = new RoutingOptions();
+        options.Overrides["USER.CREATED"] = "events-user-poison";
+
+        var result = Validate(options);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("Routing:Overrides:USER.CREATED: 'events-user-poison' ends with '-poison'", result.FailureMessage);
+    }
+
     [Fact]
     public void Validate_ValidCustomisation_Succeeds()
     {

@@ -379,6 +379,25 @@ public sealed class RoutingPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task RouteBatchAsync_PoisonWithHugeKey_OffloadsKeySoTheMessageFits()
+    {
+        AcceptAllWrites();
+        var key = new byte[60_000];
+        new Random(7).NextBytes(key);
+        var record = new InboundRecord(Notifications, 6, 60, null, key, "[1]"u8.ToArray(), []);
+
+        await CreatePipeline().RouteBatchAsync([record]);
+
+        var message = Assert.Single(Sends());
+        Assert.True(QueueMessageLimits.Fits(message.Content.Length));
+        var json = message.Json();
+        Assert.Equal(PoisonMessage.KeyBlobName(record), json.GetProperty("keyBlob").GetString());
+        Assert.False(json.TryGetProperty("key", out _));
+        var uploads = _calls.Where(c => c.Kind == "upload").ToDictionary(c => c.Name, c => c.Content);
+        Assert.Equal(key, uploads[PoisonMessage.KeyBlobName(record)]);
+    }
+
+    [Fact]
     public async Task RouteBatchAsync_TombstoneWithHugeHeaders_DoesNotReferenceAMissingValueBlob()
     {
         AcceptAllWrites();
