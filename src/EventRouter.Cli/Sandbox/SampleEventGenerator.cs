@@ -49,7 +49,7 @@ internal sealed class SampleEventGenerator(int seed = 1, double malformedShare =
         var id = Guid.NewGuid();
         var instrument = Instruments[_random.Next(Instruments.Length)];
         var price = 10 + _random.NextDouble() * 400;
-        var json = $$"""{"id":"{{id}}","created_at":"{{_clock.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}}","type":"PRICE.UPDATED","object":{"instrument_id":"{{instrument}}","bid":"{{price:F4}}","ask":"{{price * 1.001:F4}}","currency":"EUR","venue":"XETR"}}""";
+        var json = $$"""{"id":"{{id}}","created_at":"{{_clock.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}}","type":"PRICE.UPDATED","object":{"instrument_id":"{{instrument}}","bid":"{{price:F4}}","ask":"{{price * 1.001:F4}}","currency":"EUR","venue":"XETR"} """.TrimEnd() + "}";
         return new SampleMessage(SampleTopic.Prices, Encoding.UTF8.GetBytes(instrument), Headers(id, "PRICE.UPDATED"), Encoding.UTF8.GetBytes(json), "PRICE.UPDATED", null);
     }
 
@@ -61,9 +61,9 @@ internal sealed class SampleEventGenerator(int seed = 1, double malformedShare =
         {
             "truncated" => Encoding.UTF8.GetBytes($$"""{"id":"{{id}}","created_at":"2026-11-22T10:00:00Z","type":"USER.CREATED","obj"""),
             "not-json" => "USER.CREATED user=42"u8.ToArray(),
-            "missing-id" => Encoding.UTF8.GetBytes("""{"created_at":"2026-11-22T10:00:00Z","type":"USER.CREATED","object":{}}"""),
-            "bad-uuid" => Encoding.UTF8.GetBytes("""{"id":"42","created_at":"2026-11-22T10:00:00Z","type":"USER.CREATED","object":{}}"""),
-            "bad-date" => Encoding.UTF8.GetBytes($$"""{"id":"{{id}}","created_at":"22/11/2026","type":"USER.CREATED","object":{}}"""),
+            "missing-id" => Encoding.UTF8.GetBytes("""{"created_at":"2026-11-22T10:00:00Z","type":"USER.CREATED","object":{} """.TrimEnd() + "}"),
+            "bad-uuid" => Encoding.UTF8.GetBytes("""{"id":"42","created_at":"2026-11-22T10:00:00Z","type":"USER.CREATED","object":{} """.TrimEnd() + "}"),
+            "bad-date" => Encoding.UTF8.GetBytes($$"""{"id":"{{id}}","created_at":"22/11/2026","type":"USER.CREATED","object":{} """.TrimEnd() + "}"),
             "array" => "[1,2,3]"u8.ToArray(),
             "tombstone" => null,
             _ => [0x7B, 0x22, 0xC3, 0x28, 0x22, 0x7D],
