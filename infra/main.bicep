@@ -91,16 +91,16 @@ param premiumPackageBlobName string = 'eventrouter-functions.zip'
   'Standard_GRS'
   'Standard_GZRS'
 ])
-@description('Optional. Storage account redundancy.')
-param storageSku string = 'Standard_LRS'
+@description('Optional. Storage account redundancy. Zone-redundant in production by default.')
+param storageSku string = providerEnvironment == 'production' ? 'Standard_ZRS' : 'Standard_LRS'
 
 @minValue(30)
 @maxValue(730)
 @description('Optional. Log Analytics retention in days.')
 param logRetentionInDays int = 30
 
-@description('Optional. Turn on Key Vault purge protection. It cannot be turned off again; use it in production.')
-param keyVaultPurgeProtection bool = false
+@description('Optional. Turn on Key Vault purge protection. It cannot be turned off again; on by default in production.')
+param keyVaultPurgeProtection bool = providerEnvironment == 'production'
 
 @description('Optional. Object id of a person or group that operates this environment: gets Key Vault Secrets Officer (rotation) and queue/blob data access (poison tooling). Empty grants nothing.')
 param operatorPrincipalId string = ''

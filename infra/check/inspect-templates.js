@@ -45,6 +45,9 @@ function inspect(mainFile) {
       queues,
       containers,
       appSettings: Object.keys(settings).sort(),
+      appSettingValues: Object.fromEntries(Object.keys(settings).sort().map((k) => [k, String(settings[k])])),
+      containerAccess: Object.fromEntries(resources.filter((r) => r.type === CONTAINER_TYPE)
+        .map((r) => [String(r.name), r.properties ? String(r.properties.publicAccess) : 'unset'])),
       functionsRuntimeScaleMonitoringEnabled: siteConfig && siteConfig.functionsRuntimeScaleMonitoringEnabled === true,
       functionAppConfigRuntime: site && site.properties && site.properties.functionAppConfig ? site.properties.functionAppConfig.runtime : null,
       linuxFxVersion: siteConfig && typeof siteConfig.linuxFxVersion === 'string' ? siteConfig.linuxFxVersion : null,
