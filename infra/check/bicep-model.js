@@ -14,7 +14,8 @@ const path = require('path');
 const { bicepParser } = require('./lib');
 
 class Unknown {
-  constructor(why) { this.why = why; }
+  // partial: for an interpolated string, its text with '${?}' where unknown values go.
+  constructor(why, partial = null) { this.why = why; this.partial = partial; }
   toJSON() { return `<unknown: ${this.why}>`; }
   toString() { return `<unknown: ${this.why}>`; }
 }
@@ -198,7 +199,7 @@ class Evaluator {
         // multi-line strings cannot hold comments; ignore defensively
       } else throw new EvalError(`unsupported string part ${c.type}`);
     }
-    return unknown ? new Unknown(`string '${text}'`) : text;
+    return unknown ? new Unknown(`string '${text}'`, text) : text;
   }
 
   evalObject(node, scope) {

@@ -45,7 +45,8 @@ function inspect(mainFile) {
       queues,
       containers,
       appSettings: Object.keys(settings).sort(),
-      appSettingValues: Object.fromEntries(Object.keys(settings).sort().map((k) => [k, String(settings[k])])),
+      // Known values as they are; interpolated ones with '${?}' where a deployment-time value goes.
+      appSettingValues: Object.fromEntries(Object.keys(settings).sort().map((k) => [k, isUnknown(settings[k]) && settings[k].partial !== null ? settings[k].partial : String(settings[k])])),
       containerAccess: Object.fromEntries(resources.filter((r) => r.type === CONTAINER_TYPE)
         .map((r) => [String(r.name), r.properties ? String(r.properties.publicAccess) : 'unset'])),
       functionsRuntimeScaleMonitoringEnabled: siteConfig && siteConfig.functionsRuntimeScaleMonitoringEnabled === true,
