@@ -10,7 +10,7 @@ targetScope = 'resourceGroup'
 
 @minLength(1)
 @maxLength(20)
-@description('Required. Short lower-case name of this deployment (for example sandbox or production); part of every resource name.')
+@description('Required. Short name of this deployment, lower-case letters, digits and hyphens (for example sandbox or production); part of every resource name.')
 param environmentName string
 
 @allowed([
