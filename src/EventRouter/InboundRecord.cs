@@ -9,7 +9,9 @@ namespace EventRouter;
 /// <param name="Offset">The record's offset within its partition.</param>
 /// <param name="Timestamp">The broker or producer timestamp, when the record carries one.</param>
 /// <param name="Key">The key bytes, or <c>null</c> when the record has no key.</param>
-/// <param name="Value">The value bytes, or <c>null</c> for a tombstone.</param>
+/// <param name="Value">The value bytes, or <c>null</c> for a tombstone. Beware: a null <c>byte[]</c>
+/// converts implicitly to an empty, not a null, memory; hosts pass <c>(ReadOnlyMemory&lt;byte&gt;?)null</c>
+/// or use <see cref="ValueOrNull"/>.</param>
 /// <param name="Headers">The record's headers in wire order; names may repeat.</param>
 public sealed record InboundRecord(
     string Topic,
@@ -20,6 +22,9 @@ public sealed record InboundRecord(
     ReadOnlyMemory<byte>? Value,
     IReadOnlyList<RecordHeader> Headers)
 {
+    /// <summary>Keeps a null array null (a tombstone), which a plain conversion would turn into empty memory.</summary>
+    public static ReadOnlyMemory<byte>? ValueOrNull(byte[]? bytes) => bytes is null ? null : bytes;
+
     /// <summary>Creates a record with no key, timestamp or headers (tests, tools).</summary>
     public static InboundRecord Create(string topic, int partition, long offset, ReadOnlyMemory<byte>? value, params RecordHeader[] headers)
         => new(topic, partition, offset, null, null, value, headers);

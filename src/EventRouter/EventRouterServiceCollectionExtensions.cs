@@ -1,0 +1,85 @@
+using EventRouter.Configuration;
+using EventRouter.Delivery;
+using EventRouter.Diagnostics;
+using EventRouter.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace EventRouter;
+
+/// <summary>
+/// Registers the routing core. Called by both hosts: <c>FunctionsApplication.CreateBuilder</c>
+/// and the self-hosted <c>Host.CreateApplicationBuilder</c>, so both read the same settings and
+/// run the same start-up validation.
+/// </summary>
+public static class EventRouterServiceCollectionExtensions
+{
+    public static IHostApplicationBuilder AddEventRouter(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddEventRouter(builder.Configuration);
+        return builder;
+    }
+
+    public static IServiceCollection AddEventRouter(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<RoutingOptions>()
+            .Bind(configuration.GetSection(RoutingOptions.SectionName))
+            .Configure(options =>
+            {
+                // Topic roles come from the Kafka section that both hosts share; an empty name is kept (consumer disabled).
+                if (configuration["Kafka:Topics:Notifications"] is { } notifications) options.NotificationsTopic = notifications;
+                if (configuration["Kafka:Topics:Prices"] is { } prices) options.PricesTopic = prices;
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>();
+
+        services.AddOptions<DeliveryOptions>()
+            .Bind(configuration.GetSection(DeliveryOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
+
+        services.AddOptions<EventStorageOptions>()
+            .Configure(options => ReadEventStorage(configuration, options))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EventStorageOptions>, EventStorageOptionsValidator>();
+
+        services.TryAddSingleton(sp => new RouteTable(sp.GetRequiredService<IOptions<RoutingOptions>>().Value));
+        services.TryAddSingleton(sp => StorageClientFactory.CreateQueueServiceClient(
+            sp.GetRequiredService<IOptions<EventStorageOptions>>().Value, sp.GetRequiredService<IOptions<DeliveryOptions>>().Value));
+        services.TryAddSingleton(sp => StorageClientFactory.CreateBlobServiceClient(
+            sp.GetRequiredService<IOptions<EventStorageOptions>>().Value, sp.GetRequiredService<IOptions<DeliveryOptions>>().Value));
+        services.TryAddSingleton<IQueueDispatcher, AzureQueueDispatcher>();
+        services.TryAddSingleton<EventRouterTelemetry>();
+        services.TryAddSingleton<RoutingPipeline>();
+        services.TryAddSingleton<IRecordBatchRouter>(sp => sp.GetRequiredService<RoutingPipeline>());
+        return services;
+    }
+
+    /// <summary>
+    /// Reads the <c>EventStorage</c> connection the way Azure Functions reads a connection: a value
+    /// (connection string) or <c>__queueServiceUri</c>/<c>__blobServiceUri</c>/<c>__clientId</c> children.
+    /// </summary>
+    internal static void ReadEventStorage(IConfiguration configuration, EventStorageOptions options)
+    {
+        var section = configuration.GetSection(EventStorageOptions.ConnectionName);
+        options.ConnectionString = section.Value ?? configuration.GetConnectionString(EventStorageOptions.ConnectionName);
+        options.QueueServiceUri = ParseUri(section["queueServiceUri"]);
+        options.BlobServiceUri = ParseUri(section["blobServiceUri"]) ?? DeriveBlobUri(options.QueueServiceUri);
+        options.ClientId = section["clientId"];
+    }
+
+    private static Uri? ParseUri(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? null : Uri.TryCreate(value, UriKind.Absolute, out var uri) ? uri : new Uri("invalid:" + Uri.EscapeDataString(value));
+
+    // https://<account>.queue.core.windows.net -> https://<account>.blob.core.windows.net
+    private static Uri? DeriveBlobUri(Uri? queueUri) =>
+        queueUri is { Host: var host } && host.Contains(".queue.", StringComparison.OrdinalIgnoreCase)
+            ? new UriBuilder(queueUri) { Host = host.Replace(".queue.", ".blob.", StringComparison.OrdinalIgnoreCase) }.Uri
+            : null;
+}

@@ -1,0 +1,114 @@
+using EventRouter.Delivery;
+using EventRouter.Diagnostics;
+using EventRouter.Formats;
+using EventRouter.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EventRouter.Processing;
+
+/// <summary>
+/// The one entry point for a routed queue message, called by the Functions queue triggers and the
+/// self-hosted pump alike: read the envelope, run each handler that wants the queue (skipping
+/// those that already completed for the event id), and report. A message that is not a routed
+/// envelope goes straight to <c>&lt;queue&gt;-poison</c> with the reason; a failing handler throws
+/// <see cref="EventHandlerException"/> so the host retries the message.
+/// </summary>
+public sealed partial class QueueDeliveryHandler
+{
+    private readonly RoutedEventReader _reader;
+    private readonly IReadOnlyList<IEventHandler> _handlers;
+    private readonly IdempotencyGuard _guard;
+    private readonly IQueueDispatcher _dispatcher;
+    private readonly EventRouterTelemetry _telemetry;
+    private readonly ILogger<QueueDeliveryHandler> _logger;
+    private readonly TimeProvider _time;
+    private readonly bool _idempotency;
+
+    public QueueDeliveryHandler(RoutedEventReader reader, IEnumerable<IEventHandler> handlers, IdempotencyGuard guard,
+        IQueueDispatcher dispatcher, EventRouterTelemetry telemetry, IOptions<ProcessingOptions> options,
+        ILogger<QueueDeliveryHandler> logger, TimeProvider time)
+    {
+        _reader = reader;
+        _handlers = handlers.ToArray();
+        _guard = guard;
+        _dispatcher = dispatcher;
+        _telemetry = telemetry;
+        _logger = logger;
+        _time = time;
+        _idempotency = options.Value.Idempotency;
+    }
+
+    public async Task<QueueHandlingResult> HandleAsync(string queueName, QueueDelivery delivery, CancellationToken cancellationToken = default)
+    {
+        using var activity = EventRouterTelemetry.ActivitySource.StartActivity($"process {queueName}", System.Diagnostics.ActivityKind.Consumer);
+        activity?.SetTag(TelemetryNames.MessagingSystem, TelemetryNames.StorageQueuesSystem);
+        activity?.SetTag(TelemetryNames.DestinationName, queueName);
+
+        var (routedEvent, error) = await _reader.ReadAsync(queueName, delivery, cancellationToken).ConfigureAwait(false);
+        if (routedEvent is null)
+        {
+            await MoveToPoisonAsync(queueName, delivery, PoisonReason.InvalidEnvelope, error!, cancellationToken).ConfigureAwait(false);
+            return QueueHandlingResult.Poisoned;
+        }
+
+        foreach (var handler in _handlers)
+        {
+            if (!handler.CanHandle(queueName)) continue;
+            IdempotencyGuard.Claim? claim = null;
+            if (_idempotency)
+            {
+                claim = await _guard.TryClaimAsync(handler.Name, routedEvent.Id, cancellationToken).ConfigureAwait(false);
+                if (claim is null)
+                {
+                    Log.AlreadyHandled(_logger, handler.Name, routedEvent.Id, queueName);
+                    continue;
+                }
+            }
+            try
+            {
+                await handler.HandleAsync(routedEvent, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                if (claim is not null) await claim.ReleaseAsync().ConfigureAwait(false);
+                _telemetry.QueueMessageFailed(queueName);
+                Log.HandlerFailed(_logger, handler.Name, routedEvent.Id, queueName, delivery.DequeueCount, ex);
+                throw new EventHandlerException(handler.Name, routedEvent.Id, ex);
+            }
+            if (claim is not null) await claim.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        _telemetry.QueueMessageProcessed(queueName);
+        return QueueHandlingResult.Handled;
+    }
+
+    /// <summary>Writes <paramref name="delivery"/> to <c>&lt;queue&gt;-poison</c> with its reason; the caller then deletes the original.</summary>
+    public async Task MoveToPoisonAsync(string queueName, QueueDelivery delivery, PoisonReason reason, string error, CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow();
+        var message = QueuePoisonMessage.Create(queueName, delivery, reason, error, now);
+        if (!QueueMessageLimits.Fits(message.Length))
+        {
+            var blobName = QueuePoisonMessage.ValueBlobName(queueName, delivery);
+            await _dispatcher.UploadPayloadAsync(blobName, delivery.Body.ToMemory(), cancellationToken).ConfigureAwait(false);
+            message = QueuePoisonMessage.Create(queueName, delivery, reason, error, now, blobName);
+        }
+        await _dispatcher.SendAsync(PoisonQueueName(queueName), message, cancellationToken).ConfigureAwait(false);
+        _telemetry.QueueMessagePoisoned(queueName, reason);
+        Log.MessagePoisoned(_logger, delivery.MessageId, queueName, reason.ToCode(), error);
+    }
+
+    public static string PoisonQueueName(string queueName) => queueName + RoutingDefaults.PoisonQueueSuffix;
+
+    private static partial class Log
+    {
+        [LoggerMessage(3101, LogLevel.Debug, "Handler {Handler} already completed event {EventId} from {Queue}; skipped", EventName = "AlreadyHandled")]
+        public static partial void AlreadyHandled(ILogger logger, string handler, Guid eventId, string queue);
+
+        [LoggerMessage(3102, LogLevel.Warning, "Handler {Handler} failed for event {EventId} from {Queue} (dequeue {DequeueCount})", EventName = "HandlerFailed")]
+        public static partial void HandlerFailed(ILogger logger, string handler, Guid eventId, string queue, long dequeueCount, Exception exception);
+
+        [LoggerMessage(3103, LogLevel.Warning, "Moved message {MessageId} from {Queue} to its poison queue: {Reason}: {Error}", EventName = "MessagePoisoned")]
+        public static partial void MessagePoisoned(ILogger logger, string messageId, string queue, string reason, string error);
+    }
+}

@@ -1,0 +1,108 @@
+using System.Buffers;
+using System.Text;
+
+namespace EventRouter.Routing;
+
+/// <summary>
+/// Resolves an event type to its queue. Built once from <see cref="RoutingOptions"/> and immutable:
+/// queue names come only from this table, never from event content, so an attacker-controlled
+/// type string can never create a queue.
+/// </summary>
+public sealed class RouteTable
+{
+    private const int MaxStackTypeChars = 256;
+
+    private readonly Dictionary<string, string> _exact;
+    private readonly Dictionary<string, (string Queue, RouteKind Kind)> _categories;
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _exactLookup;
+    private readonly Dictionary<string, (string Queue, RouteKind Kind)>.AlternateLookup<ReadOnlySpan<char>> _categoryLookup;
+
+    public RouteTable(RoutingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        PricesTopic = options.PricesTopic;
+        PricesQueue = options.PricesQueue;
+        UnroutedQueue = options.UnroutedQueue;
+        PoisonQueue = options.PoisonQueue;
+
+        _categories = new Dictionary<string, (string, RouteKind)>(StringComparer.Ordinal);
+        foreach (var category in options.EffectiveCategories)
+        {
+            _categories[category] = (RoutingDefaults.CategoryQueueName(category, options.CategoryQueuePrefix), RouteKind.Category);
+        }
+
+        _exact = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (pattern, queue) in options.Overrides)
+        {
+            if (pattern.EndsWith(".*", StringComparison.Ordinal))
+            {
+                _categories[pattern[..^2]] = (queue, RouteKind.CategoryOverride);
+            }
+            else
+            {
+                _exact[pattern] = queue;
+            }
+        }
+
+        _exactLookup = _exact.GetAlternateLookup<ReadOnlySpan<char>>();
+        _categoryLookup = _categories.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        DestinationQueues = _categories.Values.Select(v => v.Queue)
+            .Concat(_exact.Values)
+            .Append(PricesQueue)
+            .Append(UnroutedQueue)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    public string PricesTopic { get; }
+    public string PricesQueue { get; }
+    public string UnroutedQueue { get; }
+    public string PoisonQueue { get; }
+
+    /// <summary>Every queue a valid event can be routed to (not the poison queue), sorted.</summary>
+    public IReadOnlyList<string> DestinationQueues { get; }
+
+    /// <summary>Resolves the queue for an event of <paramref name="type"/> read from <paramref name="topic"/>.</summary>
+    public (string Queue, RouteKind Kind) Resolve(string topic, ReadOnlySpan<char> type)
+    {
+        if (string.Equals(topic, PricesTopic, StringComparison.Ordinal))
+        {
+            return (PricesQueue, RouteKind.Prices);
+        }
+        if (_exactLookup.TryGetValue(type, out var exactQueue))
+        {
+            return (exactQueue, RouteKind.ExactOverride);
+        }
+        // CATEGORY.ACTION: a type without a dot, or with nothing on either side of it, has no category.
+        var dot = type.IndexOf('.');
+        if (dot > 0 && dot < type.Length - 1 && _categoryLookup.TryGetValue(type[..dot], out var route))
+        {
+            return route;
+        }
+        return (UnroutedQueue, RouteKind.Unrouted);
+    }
+
+    /// <summary>Resolves from the UTF-8 bytes of the type without allocating for ordinary lengths.</summary>
+    public (string Queue, RouteKind Kind) Resolve(string topic, ReadOnlySpan<byte> typeUtf8)
+    {
+        if (string.Equals(topic, PricesTopic, StringComparison.Ordinal))
+        {
+            return (PricesQueue, RouteKind.Prices);
+        }
+        char[]? rented = null;
+        var chars = typeUtf8.Length <= MaxStackTypeChars
+            ? stackalloc char[MaxStackTypeChars]
+            : (rented = ArrayPool<char>.Shared.Rent(typeUtf8.Length));
+        try
+        {
+            var count = Encoding.UTF8.GetChars(typeUtf8, chars);
+            return Resolve(topic, chars[..count]);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+}

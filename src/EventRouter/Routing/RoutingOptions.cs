@@ -1,0 +1,56 @@
+namespace EventRouter.Routing;
+
+/// <summary>
+/// Where events go. Bound from configuration section <c>Routing</c>; the topic names come from
+/// <c>Kafka:Topics:Notifications</c> and <c>Kafka:Topics:Prices</c>, shared with the Kafka hosts.
+/// </summary>
+public sealed class RoutingOptions
+{
+    public const string SectionName = "Routing";
+
+    /// <summary>
+    /// Routes that replace the category default. Key: an exact type (<c>ORDER.FILLED</c>) or a
+    /// category pattern (<c>ORDER.*</c>); value: a queue name. An exact type beats a pattern,
+    /// which beats the category default. Overrides may route categories the defaults do not know.
+    /// </summary>
+    /// <value>Empty.</value>
+    public Dictionary<string, string> Overrides { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Categories routed to <c>events-&lt;category&gt;</c> without an override. Null keeps the
+    /// provider's list (<see cref="RoutingDefaults.KnownCategories"/>); a configured list replaces it.
+    /// </summary>
+    /// <value>null: the provider's published list.</value>
+    public List<string>? KnownCategories { get; set; }
+
+    /// <summary>More categories to route by default, on top of <see cref="KnownCategories"/>.</summary>
+    /// <value>Empty.</value>
+    public List<string> AdditionalCategories { get; set; } = [];
+
+    /// <summary>Prefix of category queues.</summary>
+    /// <value><c>events-</c></value>
+    public string CategoryQueuePrefix { get; set; } = RoutingDefaults.CategoryQueuePrefix;
+
+    /// <summary>Queue for every event of the prices topic.</summary>
+    /// <value><c>prices</c></value>
+    public string PricesQueue { get; set; } = RoutingDefaults.PricesQueue;
+
+    /// <summary>Queue for valid events whose type has no route.</summary>
+    /// <value><c>events-unrouted</c></value>
+    public string UnroutedQueue { get; set; } = RoutingDefaults.UnroutedQueue;
+
+    /// <summary>Queue for invalid records from either topic.</summary>
+    /// <value><c>events-poison</c></value>
+    public string PoisonQueue { get; set; } = RoutingDefaults.PoisonQueue;
+
+    /// <summary>The notifications topic (from <c>Kafka:Topics:Notifications</c>).</summary>
+    /// <value><c>Notifications</c></value>
+    public string NotificationsTopic { get; set; } = RoutingDefaults.NotificationsTopic;
+
+    /// <summary>The prices topic (from <c>Kafka:Topics:Prices</c>); its events all go to <see cref="PricesQueue"/>.</summary>
+    /// <value><c>Prices</c></value>
+    public string PricesTopic { get; set; } = RoutingDefaults.PricesTopic;
+
+    internal IEnumerable<string> EffectiveCategories
+        => (KnownCategories ?? (IEnumerable<string>)RoutingDefaults.KnownCategories).Concat(AdditionalCategories).Distinct(StringComparer.Ordinal);
+}

@@ -1,0 +1,204 @@
+using System.Buffers.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace EventRouter.Validation;
+
+/// <summary>
+/// Checks that a record value is one provider event: a JSON object with <c>id</c> (UUID string),
+/// <c>created_at</c> (RFC 3339 string), <c>type</c> (non-empty string) and <c>object</c> (object).
+/// Unknown fields are accepted. One forward pass with <see cref="Utf8JsonReader"/>, no DOM, and no
+/// allocation for a valid event; never throws for bad input.
+/// </summary>
+public static class EventValidator
+{
+    /// <summary>Deeper nesting than this is rejected as invalid JSON (bounds stack and time on hostile input).</summary>
+    public const int MaxDepth = 64;
+
+    private const int MaxScalarBytes = 128;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
+
+    [Flags]
+    private enum Seen { None = 0, Id = 1, CreatedAt = 2, Type = 4, Object = 8 }
+
+    public static EventValidationResult Validate(ReadOnlySpan<byte> value)
+    {
+        if (value.IsEmpty) return EventValidationResult.Invalid(PoisonReason.EmptyValue, "value is empty");
+        if (!Utf8.IsValid(value)) return EventValidationResult.Invalid(PoisonReason.NotUtf8, "value is not valid UTF-8");
+        if (value.StartsWith("\uFEFF"u8))
+        {
+            return EventValidationResult.Invalid(PoisonReason.InvalidJson, "value starts with a UTF-8 byte order mark, which JSON on the wire must not carry");
+        }
+
+        var reader = new Utf8JsonReader(value, ReaderOptions);
+        try
+        {
+            return ReadEvent(ref reader);
+        }
+        catch (JsonException ex)
+        {
+            return EventValidationResult.Invalid(PoisonReason.InvalidJson, "value is not valid JSON: " + ex.Message);
+        }
+    }
+
+    private static EventValidationResult ReadEvent(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read()) return EventValidationResult.Invalid(PoisonReason.InvalidJson, "value is not valid JSON: it holds no value");
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            var kind = reader.TokenType;
+            reader.Skip();
+            EnsureEnd(ref reader);
+            return EventValidationResult.Invalid(PoisonReason.NotAnObject, $"value is a JSON {Describe(kind)}, not an object");
+        }
+
+        var seen = Seen.None;
+        EventValidationResult? failure = null;
+        Guid id = default;
+        int typeStart = 0, typeLength = 0;
+        string? escapedType = null;
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var field = Identify(ref reader);
+            reader.Read();
+            if (field == Seen.None || failure is not null)
+            {
+                reader.Skip();
+                continue;
+            }
+            if ((seen & field) != 0)
+            {
+                failure = EventValidationResult.Invalid(PoisonReason.DuplicateField, $"field '{Name(field)}' appears more than once");
+                reader.Skip();
+                continue;
+            }
+            seen |= field;
+            failure = field switch
+            {
+                Seen.Id => ReadId(ref reader, out id),
+                Seen.CreatedAt => ReadCreatedAt(ref reader),
+                Seen.Type => ReadType(ref reader, out typeStart, out typeLength, out escapedType),
+                _ => ReadObject(ref reader),
+            };
+        }
+        EnsureEnd(ref reader);
+
+        if (failure is { } f) return f;
+        foreach (var required in (ReadOnlySpan<Seen>)[Seen.Id, Seen.CreatedAt, Seen.Type, Seen.Object])
+        {
+            if ((seen & required) == 0)
+            {
+                return EventValidationResult.Invalid(PoisonReason.MissingField, $"field '{Name(required)}' is missing");
+            }
+        }
+        return EventValidationResult.Valid(id, typeStart, typeLength, escapedType);
+    }
+
+    /// <summary>After the root value only whitespace may follow; the reader throws on anything else.</summary>
+    private static void EnsureEnd(ref Utf8JsonReader reader)
+    {
+        if (reader.Read()) throw new JsonException("data follows the end of the JSON value");
+    }
+
+    private static Seen Identify(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueTextEquals("id"u8)) return Seen.Id;
+        if (reader.ValueTextEquals("created_at"u8)) return Seen.CreatedAt;
+        if (reader.ValueTextEquals("type"u8)) return Seen.Type;
+        if (reader.ValueTextEquals("object"u8)) return Seen.Object;
+        return Seen.None;
+    }
+
+    private static EventValidationResult? ReadId(ref Utf8JsonReader reader, out Guid id)
+    {
+        id = default;
+        if (reader.TokenType != JsonTokenType.String) return WrongType(ref reader, Seen.Id, "a string");
+        var ok = reader.ValueIsEscaped ? IsEscapedUuid(ref reader, out id) : IsUuid(reader.ValueSpan, out id);
+        return ok ? null : EventValidationResult.Invalid(PoisonReason.InvalidId, "field 'id' is not a UUID (expected the 36-character hyphenated form)");
+    }
+
+    private static EventValidationResult? ReadCreatedAt(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String) return WrongType(ref reader, Seen.CreatedAt, "a string");
+        var ok = reader.ValueIsEscaped ? IsEscapedRfc3339(ref reader) : Rfc3339.IsValid(reader.ValueSpan);
+        return ok ? null : EventValidationResult.Invalid(PoisonReason.InvalidCreatedAt, "field 'created_at' is not an RFC 3339 date-time");
+    }
+
+    private static bool IsUuid(ReadOnlySpan<byte> text, out Guid id)
+    {
+        id = default;
+        return text.Length == 36 && Utf8Parser.TryParse(text, out id, out var consumed, 'D') && consumed == 36;
+    }
+
+    // Escaped scalars are rare (a client wrote "\u0030..."); the escaped form is never shorter
+    // than its text, so anything longer than the buffer cannot be a valid UUID or date-time.
+    private static bool IsEscapedUuid(ref Utf8JsonReader reader, out Guid id)
+    {
+        id = default;
+        if (reader.ValueSpan.Length > MaxScalarBytes) return false;
+        Span<byte> buffer = stackalloc byte[MaxScalarBytes];
+        var written = reader.CopyString(buffer);
+        return IsUuid(buffer[..written], out id);
+    }
+
+    private static bool IsEscapedRfc3339(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueSpan.Length > MaxScalarBytes) return false;
+        Span<byte> buffer = stackalloc byte[MaxScalarBytes];
+        var written = reader.CopyString(buffer);
+        return Rfc3339.IsValid(buffer[..written]);
+    }
+
+    private static EventValidationResult? ReadType(ref Utf8JsonReader reader, out int start, out int length, out string? escaped)
+    {
+        start = length = 0;
+        escaped = null;
+        if (reader.TokenType != JsonTokenType.String) return WrongType(ref reader, Seen.Type, "a string");
+        if (reader.ValueIsEscaped)
+        {
+            escaped = reader.GetString();
+            if (string.IsNullOrEmpty(escaped)) return EventValidationResult.Invalid(PoisonReason.EmptyType, "field 'type' is empty");
+            return null;
+        }
+        if (reader.ValueSpan.IsEmpty) return EventValidationResult.Invalid(PoisonReason.EmptyType, "field 'type' is empty");
+        // For a span-backed reader the value sits right after the opening quote.
+        start = checked((int)reader.TokenStartIndex + 1);
+        length = reader.ValueSpan.Length;
+        return null;
+    }
+
+    private static EventValidationResult? ReadObject(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) return WrongType(ref reader, Seen.Object, "an object");
+        reader.Skip();
+        return null;
+    }
+
+    private static EventValidationResult WrongType(ref Utf8JsonReader reader, Seen field, string expected)
+    {
+        var found = reader.TokenType;
+        reader.Skip();
+        return EventValidationResult.Invalid(PoisonReason.WrongType, $"field '{Name(field)}' must be {expected}, found {Describe(found)}");
+    }
+
+    private static string Name(Seen field) => field switch
+    {
+        Seen.Id => "id",
+        Seen.CreatedAt => "created_at",
+        Seen.Type => "type",
+        _ => "object",
+    };
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "object",
+        JsonTokenType.StartArray => "array",
+        JsonTokenType.String => "string",
+        JsonTokenType.Number => "number",
+        JsonTokenType.True or JsonTokenType.False => "boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString(),
+    };
+}

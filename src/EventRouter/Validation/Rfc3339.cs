@@ -1,0 +1,57 @@
+namespace EventRouter.Validation;
+
+/// <summary>
+/// RFC 3339 <c>date-time</c> (section 5.6) checked on UTF-8 bytes without allocating:
+/// <c>YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)</c>. As the RFC allows, <c>t</c> and <c>z</c> may be
+/// lowercase and the seconds may be 60 (a leap second). A space instead of <c>T</c>, a missing
+/// offset, or an impossible calendar date are rejected.
+/// </summary>
+internal static class Rfc3339
+{
+    public static bool IsValid(ReadOnlySpan<byte> s)
+    {
+        // Shortest: 2024-01-01T00:00:00Z (20 bytes).
+        if (s.Length < 20) return false;
+        if (!TryDigits(s, 0, 4, out var year) || s[4] != '-' ||
+            !TryDigits(s, 5, 2, out var month) || s[7] != '-' ||
+            !TryDigits(s, 8, 2, out var day) ||
+            (s[10] != 'T' && s[10] != 't') ||
+            !TryDigits(s, 11, 2, out var hour) || s[13] != ':' ||
+            !TryDigits(s, 14, 2, out var minute) || s[16] != ':' ||
+            !TryDigits(s, 17, 2, out var second))
+        {
+            return false;
+        }
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)) return false;
+        if (hour > 23 || minute > 59 || second > 60) return false;
+
+        var i = 19;
+        if (s[i] == '.')
+        {
+            i++;
+            var start = i;
+            while (i < s.Length && IsDigit(s[i])) i++;
+            if (i == start) return false;
+        }
+        if (i >= s.Length) return false;
+        if (s[i] is (byte)'Z' or (byte)'z') return i + 1 == s.Length;
+        if (s[i] is not ((byte)'+' or (byte)'-')) return false;
+        return s.Length - i == 6
+            && TryDigits(s, i + 1, 2, out var offsetHours) && s[i + 3] == ':'
+            && TryDigits(s, i + 4, 2, out var offsetMinutes)
+            && offsetHours <= 23 && offsetMinutes <= 59;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<byte> s, int start, int count, out int value)
+    {
+        value = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            if (!IsDigit(s[i])) return false;
+            value = value * 10 + (s[i] - '0');
+        }
+        return true;
+    }
+
+    private static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';
+}
