@@ -47,8 +47,8 @@ public sealed class LocalContainersTests
         var result = RepositoryTools.Run("bash", ["infra/local/produce-sample-events.sh", "--dry-run"]);
         Assert.True(result.ExitCode == 0, result.Describe());
         var records = result.StdOut.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
-        Assert.Equal(RoutingDefaultsMirror.KnownCategories.Count + 3, records.Length);
-        foreach (var category in RoutingDefaultsMirror.KnownCategories)
+        Assert.Equal(ExpectedStorage.KnownCategories.Count + 3, records.Length);
+        foreach (var category in ExpectedStorage.KnownCategories)
         {
             Assert.Contains(records, r => r.Contains($"\"type\":\"{category}.CREATED\"", StringComparison.Ordinal));
         }

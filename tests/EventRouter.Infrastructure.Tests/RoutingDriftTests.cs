@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EventRouter.Routing;
 
 namespace EventRouter.Infrastructure.Tests;
 
@@ -13,7 +14,7 @@ public sealed class RoutingDriftTests
     public void Templates_CreateExactlyTheQueuesTheRoutingDefaultsProduce(string hostingPlan)
     {
         var created = TemplateReport.Queues(hostingPlan);
-        var expected = RoutingDefaultsMirror.AllQueues;
+        var expected = ExpectedStorage.AllQueues;
 
         Assert.Empty(created.GroupBy(q => q).Where(g => g.Count() > 1).Select(g => g.Key));
         var missing = expected.Except(created).ToArray();
@@ -27,7 +28,7 @@ public sealed class RoutingDriftTests
     public void Templates_CreateTheRoutingContainersAndTheDeploymentContainer(string hostingPlan)
     {
         var created = TemplateReport.Containers(hostingPlan).Order().ToArray();
-        var expected = RoutingDefaultsMirror.Containers.Append("app-package").Order().ToArray();
+        var expected = ExpectedStorage.Containers.Append("app-package").Order().ToArray();
         Assert.Equal(expected, created);
     }
 
@@ -39,18 +40,18 @@ public sealed class RoutingDriftTests
 
         var categories = TemplateReport.Strings(root.GetProperty("categories"));
         Assert.Equal(categories.Count, categories.Distinct().Count());
-        Assert.Equal(RoutingDefaultsMirror.KnownCategories.Order(), categories.Order());
-        Assert.Equal([RoutingDefaultsMirror.PricesQueue, RoutingDefaultsMirror.UnroutedQueue], TemplateReport.Strings(root.GetProperty("extraQueues")));
-        Assert.Equal(RoutingDefaultsMirror.PoisonQueue, root.GetProperty("poisonQueue").GetString());
-        Assert.Equal(RoutingDefaultsMirror.Containers, TemplateReport.Strings(root.GetProperty("containers")));
+        Assert.Equal(ExpectedStorage.KnownCategories.Order(), categories.Order());
+        Assert.Equal([RoutingDefaults.PricesQueue, RoutingDefaults.UnroutedQueue], TemplateReport.Strings(root.GetProperty("extraQueues")));
+        Assert.Equal(RoutingDefaults.PoisonQueue, root.GetProperty("poisonQueue").GetString());
+        Assert.Equal(ExpectedStorage.Containers, TemplateReport.Strings(root.GetProperty("containers")));
     }
 
     [Fact]
     public void EveryQueueName_IsAValidStorageQueueNameWithRoomForThePoisonSuffix()
     {
         var valid = new Regex("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$");
-        Assert.All(RoutingDefaultsMirror.AllQueues, q => Assert.Matches(valid, q));
-        Assert.All(RoutingDefaultsMirror.TriggeredQueues, q => Assert.True(q.Length <= 56, $"{q} leaves no room for '-poison'"));
+        Assert.All(ExpectedStorage.AllQueues, q => Assert.Matches(valid, q));
+        Assert.All(ExpectedStorage.TriggeredQueues, q => Assert.True(q.Length <= 56, $"{q} leaves no room for '-poison'"));
     }
 
     [Fact]
