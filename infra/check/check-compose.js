@@ -144,6 +144,25 @@ check('broker and init get the SCRAM users from the environment', (fail) => {
   }
 });
 
+check('infra/local/eventrouter.local.json matches the compose broker', (fail) => {
+  const file = path.join(repoRoot, 'infra', 'local', 'eventrouter.local.json');
+  if (!fs.existsSync(file)) { fail('infra/local/eventrouter.local.json is missing'); return; }
+  const local = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const kafka = local.Kafka || {};
+  const env = (services.kafka || {}).environment || {};
+  const composeDefault = (v) => { const m = /^\$\{[A-Z_]+:-(.*)\}$/.exec(String(v)); return m ? m[1] : String(v); };
+  if (kafka.BootstrapServers !== 'localhost:9094') fail(`Kafka.BootstrapServers is ${kafka.BootstrapServers}, expected localhost:9094`);
+  if (kafka.SecurityProtocol !== 'SaslSsl') fail('Kafka.SecurityProtocol must be SaslSsl');
+  if (kafka.SaslMechanism !== 'ScramSha512') fail('Kafka.SaslMechanism must be ScramSha512');
+  if (kafka.Username !== composeDefault(env.KAFKA_APP_USERNAME)) fail(`Kafka.Username ${kafka.Username} is not the compose default ${composeDefault(env.KAFKA_APP_USERNAME)}`);
+  if (kafka.Password !== composeDefault(env.KAFKA_APP_PASSWORD)) fail('Kafka.Password is not the compose default application password');
+  const topics = kafka.Topics || {};
+  if (topics.Notifications !== 'Notifications' || topics.Prices !== 'Prices') fail('Kafka.Topics must name Notifications and Prices');
+  const ca = (kafka.Consumer || {})['ssl.ca.location'];
+  if (ca !== 'infra/local/certs/ca.crt') fail(`Kafka.Consumer.ssl.ca.location is ${ca}, expected infra/local/certs/ca.crt (generate-certs.sh's default output)`);
+  if (local.EventStorage !== 'UseDevelopmentStorage=true') fail('EventStorage must be UseDevelopmentStorage=true (Azurite)');
+});
+
 check('depends_on names existing services', (fail) => {
   for (const [name, svc] of Object.entries(services)) {
     const deps = Array.isArray(svc.depends_on) ? svc.depends_on : Object.keys(svc.depends_on || {});
