@@ -53,9 +53,14 @@ public sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
             }
         }
 
-        foreach (var (pattern, queue) in options.Overrides)
+        var seen = new Dictionary<string, (string Setting, string Queue)>(StringComparer.Ordinal);
+        foreach (var (setting, pattern, queue) in options.EffectiveOverrides)
         {
-            var setting = $"{RoutingOptions.SectionName}:Overrides:{pattern}";
+            if (seen.TryGetValue(pattern, out var earlier) && earlier.Queue != queue)
+            {
+                failures.Add($"{setting}: '{pattern}' is already routed to '{earlier.Queue}' by {earlier.Setting}.");
+            }
+            seen[pattern] = (setting, queue);
             var star = pattern.IndexOf('*');
             var isCategoryPattern = pattern.EndsWith(".*", StringComparison.Ordinal) && pattern.Length > 2 && star == pattern.Length - 1;
             if (string.IsNullOrWhiteSpace(pattern) || (star >= 0 && !isCategoryPattern))

@@ -34,6 +34,32 @@ public sealed class RoutingOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_RuleConflictsWithOverride_NamesBothSettings()
+    {
+        var options = new RoutingOptions();
+        options.Overrides["ORDER.*"] = "orders";
+        options.Rules.Add(new RouteRule { Match = "ORDER.*", Queue = "other-orders" });
+
+        var result = Validate(options);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("Routing:Rules:0: 'ORDER.*' is already routed to 'orders' by Routing:Overrides:ORDER.*.", result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_RuleWithBadQueue_NamesRuleIndex()
+    {
+        var options = new RoutingOptions();
+        options.Rules.Add(new RouteRule { Match = "USER.*", Queue = "ok-queue" });
+        options.Rules.Add(new RouteRule { Match = "ORDER.*", Queue = "Bad_Queue" });
+
+        var result = Validate(options);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("Routing:Rules:1", result.FailureMessage);
+    }
+
+    [Fact]
     public void Validate_OverrideTargetsAPoisonTwin_Fails()
     {
         var options = new RoutingOptions();

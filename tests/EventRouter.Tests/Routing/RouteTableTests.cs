@@ -57,6 +57,19 @@ public sealed class RouteTableTests
     }
 
     [Fact]
+    public void Resolve_RulesListForm_RoutesLikeOverrides()
+    {
+        var options = new RoutingOptions();
+        options.Rules.Add(new RouteRule { Match = "ORDER.*", Queue = "orders" });
+        options.Rules.Add(new RouteRule { Match = "ORDER.FILLED", Queue = "orders-filled" });
+        var table = new RouteTable(options);
+
+        Assert.Equal(("orders", RouteKind.CategoryOverride), table.Resolve("Notifications", "ORDER.CREATED".AsSpan()));
+        Assert.Equal(("orders-filled", RouteKind.ExactOverride), table.Resolve("Notifications", "ORDER.FILLED".AsSpan()));
+        Assert.Contains("orders", table.DestinationQueues);
+    }
+
+    [Fact]
     public void Resolve_ExactOverride_BeatsCategoryPatternAndDefault()
     {
         var table = new RouteTable(Options(("ORDER.FILLED", "orders-filled"), ("ORDER.*", "orders-all")));
