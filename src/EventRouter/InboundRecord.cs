@@ -23,7 +23,9 @@ public sealed record InboundRecord(
     IReadOnlyList<RecordHeader> Headers)
 {
     /// <summary>Keeps a null array null (a tombstone), which a plain conversion would turn into empty memory.</summary>
-    public static ReadOnlyMemory<byte>? ValueOrNull(byte[]? bytes) => bytes is null ? null : bytes;
+    /// <remarks>The null branch must be typed: in <c>bytes is null ? null : bytes</c> the conditional is a
+    /// <c>byte[]</c>, and its null converts to an empty memory, the very trap this helper exists to avoid.</remarks>
+    public static ReadOnlyMemory<byte>? ValueOrNull(byte[]? bytes) => bytes is null ? (ReadOnlyMemory<byte>?)null : new ReadOnlyMemory<byte>(bytes);
 
     /// <summary>Creates a record with no key, timestamp or headers (tests, tools).</summary>
     public static InboundRecord Create(string topic, int partition, long offset, ReadOnlyMemory<byte>? value, params RecordHeader[] headers)
