@@ -8,6 +8,7 @@ var root = new RootCommand("EventRouter: Kafka events into Azure Storage queues,
 {
     RunCommand.Create(),
     DevCommand.Create(console),
+    CheckCommand.Create(console),
     ConfigCommand.CreateConfig(),
     ConfigCommand.CreateRoutes(console),
 };

@@ -19,12 +19,12 @@ internal static class ConfigCommand
         var settings = CommonOptions.Settings();
         var environment = CommonOptions.Environment();
         var validate = new Command("validate", "Check the configuration as `run` would at start-up, without connecting.") { settings, environment };
-        validate.SetAction(async (parse, cancellationToken) =>
+        validate.SetAction(parse =>
         {
             try
             {
                 using var host = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.All, settings, environment)).Build();
-                await host.Services.GetRequiredService<IStartupValidator>().ValidateAsync(cancellationToken);
+                host.Services.GetRequiredService<IStartupValidator>().Validate();
                 parse.InvocationConfiguration.Output.WriteLine("The configuration is valid.");
                 return ExitCodes.Ok;
             }
@@ -49,7 +49,8 @@ internal static class ConfigCommand
                 var options = host.Services.GetRequiredService<IOptions<RoutingOptions>>().Value;
                 var routes = host.Services.GetRequiredService<RouteTable>();
                 var table = new Table().AddColumn("Route").AddColumn("Queue").AddColumn("Rule");
-                foreach (var category in options.EffectiveCategories.Order(StringComparer.Ordinal))
+                var categories = (options.KnownCategories ?? RoutingDefaults.KnownCategories).Concat(options.AdditionalCategories);
+                foreach (var category in categories.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
                 {
                     var (queue, kind) = routes.Resolve(options.NotificationsTopic, $"{category}.*".AsSpan());
                     table.AddRow(Markup.Escape($"{category}.*"), Markup.Escape(queue), kind.ToString());

@@ -41,7 +41,7 @@ internal sealed class SampleEventGenerator(int seed = 1, double malformedShare =
             _ => $$"""{"id":"{{Guid.NewGuid()}}","user_id":"{{userId}}","status":"{{type.Split('.')[1]}}"}""",
         };
         var json = $$"""{"id":"{{id}}","created_at":"{{_clock.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}}","type":"{{type}}","object":{{payload}},"webhook_id":"{{Guid.NewGuid()}}"}""";
-        return new SampleMessage(SampleTopic.Notifications, Encoding.UTF8.GetBytes(userId), Headers(id, type), Encoding.UTF8.GetBytes(json));
+        return new SampleMessage(SampleTopic.Notifications, Encoding.UTF8.GetBytes(userId), Headers(id, type), Encoding.UTF8.GetBytes(json), type, null);
     }
 
     private SampleMessage Price()
@@ -49,8 +49,8 @@ internal sealed class SampleEventGenerator(int seed = 1, double malformedShare =
         var id = Guid.NewGuid();
         var instrument = Instruments[_random.Next(Instruments.Length)];
         var price = 10 + _random.NextDouble() * 400;
-        var json = $$"""{"id":"{{id}}","created_at":"{{_clock.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}}","type":"PRICE.UPDATED","object":{"instrument_id":"{{instrument}}","bid":"{{price:F4}}","ask":"{{price * 1.001:F4}}","currency":"EUR","venue":"XETR"}}""";
-        return new SampleMessage(SampleTopic.Prices, Encoding.UTF8.GetBytes(instrument), Headers(id, "PRICE.UPDATED"), Encoding.UTF8.GetBytes(json));
+        var json = $$"""{"id":"{{id}}","created_at":"{{_clock.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}}","type":"PRICE.UPDATED","object":{"instrument_id":"{{instrument}}","bid":"{{price:F4}}","ask":"{{price * 1.001:F4}}","currency":"EUR","venue":"XETR"} """.TrimEnd() + "}";
+        return new SampleMessage(SampleTopic.Prices, Encoding.UTF8.GetBytes(instrument), Headers(id, "PRICE.UPDATED"), Encoding.UTF8.GetBytes(json), "PRICE.UPDATED", null);
     }
 
     private SampleMessage Malformed()
@@ -61,14 +61,14 @@ internal sealed class SampleEventGenerator(int seed = 1, double malformedShare =
         {
             "truncated" => Encoding.UTF8.GetBytes($$"""{"id":"{{id}}","created_at":"2026-11-22T10:00:00Z","type":"USER.CREATED","obj"""),
             "not-json" => "USER.CREATED user=42"u8.ToArray(),
-            "missing-id" => Encoding.UTF8.GetBytes("""{"created_at":"2026-11-22T10:00:00Z","type":"USER.CREATED","object":{}}"""),
-            "bad-uuid" => Encoding.UTF8.GetBytes("""{"id":"42","created_at":"2026-11-22T10:00:00Z","type":"USER.CREATED","object":{}}"""),
-            "bad-date" => Encoding.UTF8.GetBytes($$"""{"id":"{{id}}","created_at":"22/11/2026","type":"USER.CREATED","object":{}}"""),
+            "missing-id" => Encoding.UTF8.GetBytes("""{"created_at":"2026-11-22T10:00:00Z","type":"USER.CREATED","object":{} """.TrimEnd() + "}"),
+            "bad-uuid" => Encoding.UTF8.GetBytes("""{"id":"42","created_at":"2026-11-22T10:00:00Z","type":"USER.CREATED","object":{} """.TrimEnd() + "}"),
+            "bad-date" => Encoding.UTF8.GetBytes($$"""{"id":"{{id}}","created_at":"22/11/2026","type":"USER.CREATED","object":{} """.TrimEnd() + "}"),
             "array" => "[1,2,3]"u8.ToArray(),
             "tombstone" => null,
             _ => [0x7B, 0x22, 0xC3, 0x28, 0x22, 0x7D],
         };
-        return new SampleMessage(SampleTopic.Notifications, null, Headers(id, "USER.CREATED"), value);
+        return new SampleMessage(SampleTopic.Notifications, null, Headers(id, "USER.CREATED"), value, null, kind);
     }
 
     private static List<KeyValuePair<string, byte[]>> Headers(Guid id, string type) =>
@@ -85,4 +85,5 @@ internal enum SampleTopic
     Prices,
 }
 
-internal sealed record SampleMessage(SampleTopic Topic, byte[]? Key, IReadOnlyList<KeyValuePair<string, byte[]>> Headers, byte[]? Value);
+/// <summary>One generated message. <paramref name="Type"/> is set for a valid event; <paramref name="Malformation"/> names what is wrong with a malformed one.</summary>
+internal sealed record SampleMessage(SampleTopic Topic, byte[]? Key, IReadOnlyList<KeyValuePair<string, byte[]>> Headers, byte[]? Value, string? Type, string? Malformation);

@@ -25,14 +25,32 @@ public sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
         CheckQueue($"{RoutingOptions.SectionName}:UnroutedQueue", options.UnroutedQueue);
         CheckQueue($"{RoutingOptions.SectionName}:PoisonQueue", options.PoisonQueue, 63);
 
-        foreach (var category in options.EffectiveCategories)
+        // The prefix is checked on its own: when it is bad, every category queue is, and the
+        // failure belongs to the prefix setting, not to each category.
+        var prefix = options.CategoryQueuePrefix ?? "";
+        var prefixSetting = $"{RoutingOptions.SectionName}:CategoryQueuePrefix";
+        var prefixProblem = CategoryQueuePrefixProblem(prefix);
+        if (prefixProblem is not null)
         {
+            failures.Add($"{prefixSetting}: '{prefix}' {prefixProblem} (category queues are named <prefix><category>).");
+        }
+
+        var checkedCategories = new HashSet<string>(StringComparer.Ordinal);
+        var categories = (options.KnownCategories ?? RoutingDefaults.KnownCategories).Select(c => (Setting: "KnownCategories", Category: c))
+            .Concat(options.AdditionalCategories.Select(c => (Setting: "AdditionalCategories", Category: c)));
+        foreach (var (list, category) in categories)
+        {
+            var setting = $"{RoutingOptions.SectionName}:{list}";
+            if (!checkedCategories.Add(category ?? "")) continue;
             if (string.IsNullOrWhiteSpace(category) || category.Contains('.') || category.Contains('*'))
             {
-                failures.Add($"{RoutingOptions.SectionName}:KnownCategories: '{category}' is not a category (expected e.g. ORDER, no dots or wildcards).");
+                failures.Add($"{setting}: '{category}' is not a category (expected e.g. ORDER, no dots or wildcards).");
                 continue;
             }
-            CheckQueue($"{RoutingOptions.SectionName}:KnownCategories ({category})", RoutingDefaults.CategoryQueueName(category, options.CategoryQueuePrefix));
+            if (prefixProblem is null)
+            {
+                CheckQueue($"{setting} ({category})", RoutingDefaults.CategoryQueueName(category, prefix));
+            }
         }
 
         foreach (var (pattern, queue) in options.Overrides)
@@ -61,6 +79,15 @@ public sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Why <paramref name="prefix"/> cannot begin a queue name, or null. It may end with a hyphen; length is checked per category.</summary>
+    private static string? CategoryQueuePrefixProblem(string prefix)
+    {
+        if (!prefix.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')) return "may contain only lowercase letters, digits and hyphens";
+        if (prefix.StartsWith('-')) return "must start with a letter or digit";
+        if (prefix.Contains("--", StringComparison.Ordinal)) return "must not contain consecutive hyphens";
+        return null;
     }
 
     private static bool IsValidTopic(string topic) =>

@@ -1,0 +1,121 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+
+namespace EventRouter.Kafka;
+
+/// <summary>
+/// Builds Confluent client configurations from <see cref="KafkaOptions"/>. The returned objects are
+/// handed straight to librdkafka: they are the only place the password goes, so never log them.
+/// </summary>
+internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
+{
+    /// <summary>
+    /// The partition assignment strategy unless <c>Kafka:Consumer:partition.assignment.strategy</c> says otherwise.
+    /// </summary>
+    /// <remarks>
+    /// <c>range</c> (eager rebalancing): every rebalance revokes the whole assignment, so the consumer
+    /// finishes or abandons its in-flight batch as a whole and librdkafka commits the stored offsets
+    /// while unassigning. Each EventRouter consumer reads one topic, so range gives a balanced spread.
+    /// <c>cooperative-sticky</c> also works with <see cref="KafkaSourceService"/> (it only stops
+    /// committing the revoked partitions), but it needs two rebalance rounds per membership change,
+    /// and librdkafka's mock cluster (our sandbox and tests) runs each round on a timer of
+    /// session.timeout.ms minus 1 s and always picks the group leader's first strategy, so it
+    /// roughly doubles join times there.
+    /// </remarks>
+    internal const string DefaultAssignmentStrategy = "range";
+
+    private readonly KafkaOptions _options = options.Value;
+
+    /// <summary>The stable <c>client.id</c> for the consumer of <paramref name="topic"/>.</summary>
+    internal static string ClientId(string topic) => $"eventrouter-{topic}";
+
+    /// <summary>The consumer configuration for one topic's consumer.</summary>
+    public ConsumerConfig CreateConsumerConfig(string topic)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+
+        // Tuning properties first, so that everything below wins (the validator also rejects
+        // Kafka:Consumer keys that would override these).
+        var config = new ConsumerConfig();
+        foreach (var (key, value) in _options.Consumer ?? new Dictionary<string, string?>())
+        {
+            if (value is not null)
+            {
+                config.Set(key, value);
+            }
+        }
+
+        ApplyConnection(config);
+        config.GroupId = _options.ConsumerGroup;
+        config.ClientId ??= ClientId(topic);
+
+        // At-least-once: librdkafka auto-commits (every auto.commit.interval.ms, when partitions are
+        // revoked, and in Close()) only the offsets we *store*, and we store offset+1 of a partition
+        // only after IRecordBatchRouter.RouteBatchAsync has returned for the batch. Storing is local
+        // and never blocks the consume thread; a synchronous Commit() per batch would block it on the
+        // coordinator (with no timeout in Confluent 1.9.3) exactly when brokers are unreachable. The
+        // price is that a crash can redeliver up to auto.commit.interval.ms (5 s) of routed records,
+        // which at-least-once delivery allows (queued envelopes carry the event id for de-duplication).
+        config.EnableAutoCommit = true;
+        config.EnableAutoOffsetStore = false;
+        config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        config.EnablePartitionEof = false;
+        config.Set("partition.assignment.strategy", config.Get("partition.assignment.strategy") ?? DefaultAssignmentStrategy);
+        return config;
+    }
+
+    /// <summary>A producer configuration with the same connection and credentials (for tools such as <c>eventrouter produce</c>).</summary>
+    public ProducerConfig CreateProducerConfig(string clientId = "eventrouter-producer")
+    {
+        var config = new ProducerConfig { ClientId = clientId };
+        ApplyConnection(config);
+        config.EnableIdempotence = true;
+        config.Acks = Acks.All;
+        return config;
+    }
+
+    private void ApplyConnection(ClientConfig config)
+    {
+        config.BootstrapServers = _options.BootstrapServers;
+
+        if (!KafkaOptionsParsing.TryParseSecurityProtocol(_options.SecurityProtocol, out var protocol))
+        {
+            throw new InvalidOperationException("Kafka:SecurityProtocol is not valid; validate KafkaOptions before building clients.");
+        }
+
+        config.SecurityProtocol = protocol switch
+        {
+            KafkaSecurityProtocol.SaslSsl => SecurityProtocol.SaslSsl,
+            KafkaSecurityProtocol.SaslPlaintext => SecurityProtocol.SaslPlaintext,
+            KafkaSecurityProtocol.Ssl => SecurityProtocol.Ssl,
+            _ => SecurityProtocol.Plaintext,
+        };
+
+        if (protocol.UsesSasl())
+        {
+            if (!KafkaOptionsParsing.TryParseSaslMechanism(_options.SaslMechanism, out var mechanism))
+            {
+                throw new InvalidOperationException("Kafka:SaslMechanism is not valid; validate KafkaOptions before building clients.");
+            }
+
+            config.SaslMechanism = mechanism switch
+            {
+                KafkaSaslMechanism.Plain => SaslMechanism.Plain,
+                KafkaSaslMechanism.ScramSha256 => SaslMechanism.ScramSha256,
+                _ => SaslMechanism.ScramSha512,
+            };
+            config.SaslUsername = _options.Username;
+            config.SaslPassword = _options.Password;
+        }
+
+        if (protocol.UsesTls())
+        {
+            config.EnableSslCertificateVerification = true;
+            config.SslEndpointIdentificationAlgorithm = SslEndpointIdentificationAlgorithm.Https;
+            if (!string.IsNullOrEmpty(_options.SslCaPem))
+            {
+                config.SslCaPem = _options.SslCaPem;
+            }
+        }
+    }
+}

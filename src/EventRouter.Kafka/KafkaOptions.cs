@@ -1,0 +1,232 @@
+using System.Text;
+
+namespace EventRouter.Kafka;
+
+/// <summary>
+/// Connection, consumer-group and batching settings for the Kafka source, bound from the
+/// configuration section <c>Kafka</c> (environment variables <c>Kafka__BootstrapServers</c>, ...).
+/// Validated at host start by <see cref="KafkaOptionsValidator"/>; every failure message names the
+/// setting it is about.
+/// </summary>
+/// <remarks>
+/// <see cref="Password"/> is a secret: it is passed to librdkafka and nowhere else. It never appears
+/// in <see cref="ToString"/>, validation messages, logs or exceptions written by EventRouter.
+/// </remarks>
+public sealed class KafkaOptions
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string SectionName = "Kafka";
+
+    /// <summary><c>Kafka:BootstrapServers</c>: comma-separated <c>host:port</c> list of brokers.</summary>
+    /// <value>Required. No default.</value>
+    public string? BootstrapServers { get; set; }
+
+    /// <summary>
+    /// <c>Kafka:SecurityProtocol</c>: <c>SaslSsl</c>, <c>SaslPlaintext</c>, <c>Ssl</c> or <c>Plaintext</c>
+    /// (case-insensitive). The unencrypted ones (<c>Plaintext</c>, <c>SaslPlaintext</c>) are accepted only
+    /// in the Development environment or with <see cref="AllowPlaintext"/>.
+    /// </summary>
+    /// <value>Default <c>SaslSsl</c>.</value>
+    public string SecurityProtocol { get; set; } = nameof(KafkaSecurityProtocol.SaslSsl);
+
+    /// <summary>
+    /// <c>Kafka:SaslMechanism</c>: <c>Plain</c>, <c>ScramSha256</c> or <c>ScramSha512</c> (case-insensitive).
+    /// Required when <see cref="SecurityProtocol"/> uses SASL.
+    /// </summary>
+    /// <value>No default.</value>
+    public string? SaslMechanism { get; set; }
+
+    /// <summary><c>Kafka:Username</c>: the SASL user name. Required when <see cref="SecurityProtocol"/> uses SASL.</summary>
+    /// <value>No default.</value>
+    public string? Username { get; set; }
+
+    /// <summary>
+    /// <c>Kafka:Password</c>: the SASL password. Required when <see cref="SecurityProtocol"/> uses SASL.
+    /// Secret: supply it from a secret store (Key Vault reference, user secrets), never from a committed file.
+    /// </summary>
+    /// <value>No default.</value>
+    public string? Password { get; set; }
+
+    /// <summary>
+    /// <c>Kafka:SslCaPem</c>: PEM text of the CA certificate(s) that signed the brokers' certificates
+    /// (librdkafka <c>ssl.ca.pem</c>). When absent the operating system's trust store is used. Broker
+    /// certificates and host names are always verified.
+    /// </summary>
+    /// <value>Optional. No default.</value>
+    public string? SslCaPem { get; set; }
+
+    /// <summary>
+    /// <c>Kafka:AllowPlaintext</c>: allow the unencrypted protocols <c>Plaintext</c> and <c>SaslPlaintext</c>
+    /// outside the Development environment (a broker on a private network, the local mock cluster).
+    /// </summary>
+    /// <value>Default <see langword="false"/>.</value>
+    public bool AllowPlaintext { get; set; }
+
+    /// <summary><c>Kafka:ConsumerGroup</c>: the consumer group id shared by all EventRouter instances.</summary>
+    /// <value>Required. No default.</value>
+    public string? ConsumerGroup { get; set; }
+
+    /// <summary><c>Kafka:Topics</c>: the topic consumed for each kind of event.</summary>
+    /// <value>Notifications from <c>Notifications</c>, prices from <c>Prices</c>.</value>
+    public KafkaTopicsOptions Topics { get; set; } = new();
+
+    /// <summary><c>Kafka:MaxBatchSize</c>: the most records handed to the router in one batch (1 to 10,000).</summary>
+    /// <value>Default 500.</value>
+    public int MaxBatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// <c>Kafka:MaxBatchBytes</c>: the most key, value and header bytes in one batch (1 KiB to 64 MiB).
+    /// A single larger record still forms a batch of its own.
+    /// </summary>
+    /// <value>Default 4 MiB (4194304).</value>
+    public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// <c>Kafka:BatchLinger</c>: how long to wait for more records after the first one of a batch
+    /// before routing a batch that is not full (0 to 10 seconds).
+    /// </summary>
+    /// <value>Default 50 milliseconds (<c>00:00:00.050</c>).</value>
+    public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// <c>Kafka:RetryDelay</c>: the wait before retrying a batch the first time storage failed; it
+    /// doubles with each further failure up to <see cref="RetryMaxDelay"/> (with ±20% jitter).
+    /// </summary>
+    /// <value>Default 1 second.</value>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary><c>Kafka:RetryMaxDelay</c>: the longest wait between two attempts of the same batch.</summary>
+    /// <value>Default 30 seconds.</value>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// <c>Kafka:ShutdownTimeout</c>: how long a stopping consumer (or one whose partitions are being
+    /// revoked) waits for its in-flight batch to reach storage before abandoning it uncommitted. Keep
+    /// it below the host's shutdown timeout (<c>HostOptions.ShutdownTimeout</c>, 30 s by default) so
+    /// that closing the consumer and committing still fit.
+    /// </summary>
+    /// <value>Default 20 seconds.</value>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// <c>Kafka:Consumer</c>: raw librdkafka consumer properties for tuning, e.g.
+    /// <c>Kafka:Consumer:session.timeout.ms</c> or <c>Kafka:Consumer:partition.assignment.strategy</c>
+    /// (https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md). Properties that
+    /// EventRouter owns (connection, credentials, group, offset handling) are rejected here.
+    /// </summary>
+    /// <value>Empty.</value>
+    public IDictionary<string, string?> Consumer { get; set; } = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A summary for diagnostics. The password is never included, only whether one is set.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder("KafkaOptions { ");
+        text.Append("BootstrapServers = ").Append(BootstrapServers)
+            .Append(", SecurityProtocol = ").Append(SecurityProtocol)
+            .Append(", SaslMechanism = ").Append(SaslMechanism)
+            .Append(", Username = ").Append(Username)
+            .Append(", Password = ").Append(string.IsNullOrEmpty(Password) ? "(not set)" : "(redacted)")
+            .Append(", SslCaPem = ").Append(string.IsNullOrEmpty(SslCaPem) ? "(not set)" : "(set)")
+            .Append(", AllowPlaintext = ").Append(AllowPlaintext)
+            .Append(", ConsumerGroup = ").Append(ConsumerGroup)
+            .Append(", Topics = { Notifications = ").Append(Topics?.Notifications)
+            .Append(", Prices = ").Append(Topics?.Prices).Append(" }")
+            .Append(", MaxBatchSize = ").Append(MaxBatchSize)
+            .Append(", MaxBatchBytes = ").Append(MaxBatchBytes)
+            .Append(", BatchLinger = ").Append(BatchLinger)
+            .Append(", RetryDelay = ").Append(RetryDelay)
+            .Append(", RetryMaxDelay = ").Append(RetryMaxDelay)
+            .Append(", ShutdownTimeout = ").Append(ShutdownTimeout)
+            .Append(", Consumer = [").Append(string.Join(", ", (Consumer ?? new Dictionary<string, string?>()).Keys.Order(StringComparer.Ordinal)))
+            .Append("] }");
+        return text.ToString();
+    }
+}
+
+/// <summary>
+/// <c>Kafka:Topics</c>: topic names, used exactly as given (case and all). An empty name disables
+/// that consumer; at least one must be set.
+/// </summary>
+public sealed class KafkaTopicsOptions
+{
+    /// <summary><c>Kafka:Topics:Notifications</c>: the topic carrying Upvest notification events.</summary>
+    /// <value>Default <c>Notifications</c>.</value>
+    public string? Notifications { get; set; } = "Notifications";
+
+    /// <summary><c>Kafka:Topics:Prices</c>: the topic carrying Upvest price events.</summary>
+    /// <value>Default <c>Prices</c>.</value>
+    public string? Prices { get; set; } = "Prices";
+}
+
+/// <summary>The values of <see cref="KafkaOptions.SecurityProtocol"/>.</summary>
+public enum KafkaSecurityProtocol
+{
+    /// <summary>SASL authentication over TLS (librdkafka <c>sasl_ssl</c>).</summary>
+    SaslSsl,
+    /// <summary>SASL authentication without encryption (librdkafka <c>sasl_plaintext</c>).</summary>
+    SaslPlaintext,
+    /// <summary>TLS without SASL (librdkafka <c>ssl</c>).</summary>
+    Ssl,
+    /// <summary>No authentication, no encryption (librdkafka <c>plaintext</c>).</summary>
+    Plaintext,
+}
+
+/// <summary>The values of <see cref="KafkaOptions.SaslMechanism"/>.</summary>
+public enum KafkaSaslMechanism
+{
+    /// <summary>SASL/PLAIN.</summary>
+    Plain,
+    /// <summary>SASL/SCRAM-SHA-256.</summary>
+    ScramSha256,
+    /// <summary>SASL/SCRAM-SHA-512.</summary>
+    ScramSha512,
+}
+
+/// <summary>Parsing of the string settings into their enums (case-insensitive, names only, no numbers).</summary>
+internal static class KafkaOptionsParsing
+{
+    public static bool TryParseSecurityProtocol(string? value, out KafkaSecurityProtocol protocol)
+        => TryParseName(value, out protocol);
+
+    public static bool TryParseSaslMechanism(string? value, out KafkaSaslMechanism mechanism)
+        => TryParseName(value, out mechanism);
+
+    public static bool UsesSasl(this KafkaSecurityProtocol protocol)
+        => protocol is KafkaSecurityProtocol.SaslSsl or KafkaSecurityProtocol.SaslPlaintext;
+
+    public static bool UsesTls(this KafkaSecurityProtocol protocol)
+        => protocol is KafkaSecurityProtocol.SaslSsl or KafkaSecurityProtocol.Ssl;
+
+    /// <summary>The enabled topics with their configuration keys, in a fixed order.</summary>
+    public static IReadOnlyList<(string Setting, string Topic)> EnabledTopics(this KafkaOptions options)
+    {
+        var topics = new List<(string, string)>(2);
+        if (!string.IsNullOrEmpty(options.Topics?.Notifications))
+        {
+            topics.Add(("Kafka:Topics:Notifications", options.Topics.Notifications));
+        }
+
+        if (!string.IsNullOrEmpty(options.Topics?.Prices))
+        {
+            topics.Add(("Kafka:Topics:Prices", options.Topics.Prices));
+        }
+
+        return topics;
+    }
+
+    private static bool TryParseName<TEnum>(string? value, out TEnum result)
+        where TEnum : struct, Enum
+    {
+        foreach (var name in Enum.GetNames<TEnum>())
+        {
+            if (string.Equals(name, value, StringComparison.OrdinalIgnoreCase))
+            {
+                result = Enum.Parse<TEnum>(name);
+                return true;
+            }
+        }
+
+        result = default;
+        return false;
+    }
+}

@@ -1,0 +1,213 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace EventRouter.Kafka;
+
+/// <summary>
+/// Validates <see cref="KafkaOptions"/> at host start. Each message names the setting it is about
+/// (<c>Kafka:Username is required when Kafka:SecurityProtocol is SaslSsl.</c>) and never contains a
+/// setting's value, so no message can leak the password.
+/// </summary>
+internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<KafkaOptions>
+{
+    internal const int MaxBatchSizeLimit = 10_000;
+    internal const int MinBatchBytes = 1024;
+    internal const int MaxBatchBytesLimit = 64 * 1024 * 1024;
+    internal static readonly TimeSpan MaxBatchLinger = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// librdkafka properties EventRouter sets itself; <c>Kafka:Consumer</c> may not override them
+    /// because they carry credentials or the at-least-once guarantee. Value: what to use instead.
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<string, string> OwnedConsumerProperties =
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["bootstrap.servers"] = "use Kafka:BootstrapServers",
+            ["metadata.broker.list"] = "use Kafka:BootstrapServers",
+            ["group.id"] = "use Kafka:ConsumerGroup",
+            ["security.protocol"] = "use Kafka:SecurityProtocol",
+            ["sasl.mechanism"] = "use Kafka:SaslMechanism",
+            ["sasl.mechanisms"] = "use Kafka:SaslMechanism",
+            ["sasl.username"] = "use Kafka:Username",
+            ["sasl.password"] = "use Kafka:Password",
+            ["ssl.ca.pem"] = "use Kafka:SslCaPem",
+            ["enable.ssl.certificate.verification"] = "broker certificates are always verified",
+            ["ssl.endpoint.identification.algorithm"] = "broker host names are always verified",
+            ["enable.auto.commit"] = "EventRouter commits only records that reached storage",
+            ["enable.auto.offset.store"] = "EventRouter commits only records that reached storage",
+            ["auto.offset.reset"] = "EventRouter starts a new consumer group at the earliest offset so that nothing is skipped",
+            ["enable.partition.eof"] = "EventRouter does not handle end-of-partition events",
+        };
+
+    private static readonly string ProtocolNames = string.Join(", ", Enum.GetNames<KafkaSecurityProtocol>());
+    private static readonly string MechanismNames = string.Join(", ", Enum.GetNames<KafkaSaslMechanism>());
+
+    public ValidateOptionsResult Validate(string? name, KafkaOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+
+        ValidateConnection(options, failures);
+        ValidateSecurity(options, failures);
+        ValidateTopics(options, failures);
+        ValidateBatching(options, failures);
+        ValidateConsumerProperties(options, failures);
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateConnection(KafkaOptions options, List<string> failures)
+    {
+        if (string.IsNullOrWhiteSpace(options.BootstrapServers))
+        {
+            failures.Add("Kafka:BootstrapServers is required (a comma-separated list of host:port).");
+        }
+        else if (options.BootstrapServers.Split(',').Any(server => string.IsNullOrWhiteSpace(server)))
+        {
+            failures.Add("Kafka:BootstrapServers contains an empty entry; use a comma-separated list of host:port.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ConsumerGroup))
+        {
+            failures.Add("Kafka:ConsumerGroup is required.");
+        }
+    }
+
+    private void ValidateSecurity(KafkaOptions options, List<string> failures)
+    {
+        if (!KafkaOptionsParsing.TryParseSecurityProtocol(options.SecurityProtocol, out var protocol))
+        {
+            failures.Add($"Kafka:SecurityProtocol must be one of {ProtocolNames}.");
+            return;
+        }
+
+        var hasMechanism = !string.IsNullOrWhiteSpace(options.SaslMechanism);
+        if (hasMechanism && !KafkaOptionsParsing.TryParseSaslMechanism(options.SaslMechanism, out _))
+        {
+            failures.Add($"Kafka:SaslMechanism must be one of {MechanismNames}.");
+        }
+
+        if (protocol.UsesSasl())
+        {
+            if (!hasMechanism)
+            {
+                failures.Add($"Kafka:SaslMechanism is required when Kafka:SecurityProtocol is {protocol}.");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.Username))
+            {
+                failures.Add($"Kafka:Username is required when Kafka:SecurityProtocol is {protocol}.");
+            }
+
+            if (string.IsNullOrEmpty(options.Password))
+            {
+                failures.Add($"Kafka:Password is required when Kafka:SecurityProtocol is {protocol}.");
+            }
+        }
+
+        if (!protocol.UsesTls())
+        {
+            var isDevelopment = environment?.IsDevelopment() == true;
+            if (!isDevelopment && !options.AllowPlaintext)
+            {
+                failures.Add(
+                    $"Kafka:SecurityProtocol {protocol} sends data unencrypted; it is allowed only in the Development " +
+                    "environment or with Kafka:AllowPlaintext set to true.");
+            }
+
+            if (!string.IsNullOrEmpty(options.SslCaPem))
+            {
+                failures.Add($"Kafka:SslCaPem is set but Kafka:SecurityProtocol {protocol} does not use TLS.");
+            }
+        }
+        else if (!string.IsNullOrEmpty(options.SslCaPem) &&
+                 !options.SslCaPem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+        {
+            failures.Add("Kafka:SslCaPem must be PEM text containing at least one '-----BEGIN CERTIFICATE-----' block.");
+        }
+    }
+
+    private static void ValidateTopics(KafkaOptions options, List<string> failures)
+    {
+        var notifications = options.Topics?.Notifications;
+        var prices = options.Topics?.Prices;
+        if (string.IsNullOrEmpty(notifications) && string.IsNullOrEmpty(prices))
+        {
+            failures.Add("Kafka:Topics:Notifications or Kafka:Topics:Prices must be set; an empty name disables that topic, and at least one is needed.");
+            return;
+        }
+
+        ValidateTopicName("Kafka:Topics:Notifications", notifications, failures);
+        ValidateTopicName("Kafka:Topics:Prices", prices, failures);
+
+        if (!string.IsNullOrEmpty(notifications) && string.Equals(notifications, prices, StringComparison.Ordinal))
+        {
+            failures.Add("Kafka:Topics:Prices must differ from Kafka:Topics:Notifications.");
+        }
+    }
+
+    private static void ValidateTopicName(string setting, string? topic, List<string> failures)
+    {
+        if (string.IsNullOrEmpty(topic))
+        {
+            return; // disabled
+        }
+
+        // Kafka's own rule (org.apache.kafka.common.internals.Topic): [a-zA-Z0-9._-], 1 to 249 characters, not "." or "..".
+        var legal = topic.Length <= 249 && topic is not "." and not ".." &&
+                    topic.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+        if (!legal)
+        {
+            failures.Add($"{setting} '{topic}' is not a valid Kafka topic name (letters, digits, '.', '_' and '-', at most 249 characters).");
+        }
+    }
+
+    private static void ValidateBatching(KafkaOptions options, List<string> failures)
+    {
+        if (options.MaxBatchSize is < 1 or > MaxBatchSizeLimit)
+        {
+            failures.Add($"Kafka:MaxBatchSize must be between 1 and {MaxBatchSizeLimit}.");
+        }
+
+        if (options.MaxBatchBytes is < MinBatchBytes or > MaxBatchBytesLimit)
+        {
+            failures.Add($"Kafka:MaxBatchBytes must be between {MinBatchBytes} and {MaxBatchBytesLimit}.");
+        }
+
+        if (options.BatchLinger < TimeSpan.Zero || options.BatchLinger > MaxBatchLinger)
+        {
+            failures.Add($"Kafka:BatchLinger must be between 00:00:00 and {MaxBatchLinger}.");
+        }
+
+        if (options.RetryDelay <= TimeSpan.Zero)
+        {
+            failures.Add("Kafka:RetryDelay must be greater than zero.");
+        }
+
+        if (options.RetryMaxDelay < options.RetryDelay)
+        {
+            failures.Add("Kafka:RetryMaxDelay must be at least Kafka:RetryDelay.");
+        }
+
+        if (options.ShutdownTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Kafka:ShutdownTimeout must be greater than zero.");
+        }
+    }
+
+    private static void ValidateConsumerProperties(KafkaOptions options, List<string> failures)
+    {
+        if (options.Consumer is null)
+        {
+            return;
+        }
+
+        foreach (var key in options.Consumer.Keys.Order(StringComparer.Ordinal))
+        {
+            if (OwnedConsumerProperties.TryGetValue(key, out var instead))
+            {
+                failures.Add($"Kafka:Consumer:{key} cannot be set: {instead}.");
+            }
+        }
+    }
+}

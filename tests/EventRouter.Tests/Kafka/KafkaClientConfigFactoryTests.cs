@@ -1,0 +1,151 @@
+using Confluent.Kafka;
+using EventRouter.Kafka;
+using Microsoft.Extensions.Options;
+
+namespace EventRouter.Tests.Kafka;
+
+public class KafkaClientConfigFactoryTests
+{
+    private const string Password = KafkaOptionsValidatorTests.Password;
+    private const string CaPem = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n";
+
+    private static Dictionary<string, string> ConsumerConfigFor(KafkaOptions options, string topic = "Notifications")
+        => new KafkaClientConfigFactory(Options.Create(options)).CreateConsumerConfig(topic)
+            .ToDictionary(kv => kv.Key, kv => kv.Value);
+
+    [Fact]
+    public void CreateConsumerConfig_SaslSsl_MapsEverySettingToItsLibrdkafkaKey()
+    {
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        options.SslCaPem = CaPem;
+
+        var config = ConsumerConfigFor(options, "upvest.Notifications");
+
+        Assert.Equal("broker-1.example:9092,broker-2.example:9092", config["bootstrap.servers"]);
+        Assert.Equal("eventrouter", config["group.id"]);
+        Assert.Equal("eventrouter-upvest.Notifications", config["client.id"]);
+        Assert.Equal("sasl_ssl", config["security.protocol"]);
+        Assert.Equal("SCRAM-SHA-512", config["sasl.mechanism"]);
+        Assert.Equal("eventrouter", config["sasl.username"]);
+        Assert.Equal(Password, config["sasl.password"]);
+        Assert.Equal(CaPem, config["ssl.ca.pem"]);
+        Assert.Equal("true", config["enable.ssl.certificate.verification"], ignoreCase: true);
+        Assert.Equal("https", config["ssl.endpoint.identification.algorithm"]);
+        Assert.Equal("true", config["enable.auto.commit"], ignoreCase: true);
+        Assert.Equal("false", config["enable.auto.offset.store"], ignoreCase: true);
+        Assert.Equal("false", config["enable.partition.eof"], ignoreCase: true);
+        Assert.Equal("earliest", config["auto.offset.reset"]);
+        Assert.Equal("range", config["partition.assignment.strategy"]);
+    }
+
+    [Theory]
+    [InlineData("SaslSsl", "sasl_ssl")]
+    [InlineData("saslplaintext", "sasl_plaintext")]
+    [InlineData("Ssl", "ssl")]
+    [InlineData("Plaintext", "plaintext")]
+    public void CreateConsumerConfig_SecurityProtocol_MapsToLibrdkafkaValue(string protocol, string expected)
+    {
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        options.SecurityProtocol = protocol;
+        Assert.Equal(expected, ConsumerConfigFor(options)["security.protocol"]);
+    }
+
+    [Theory]
+    [InlineData("Plain", "PLAIN")]
+    [InlineData("ScramSha256", "SCRAM-SHA-256")]
+    [InlineData("scramsha512", "SCRAM-SHA-512")]
+    public void CreateConsumerConfig_SaslMechanism_MapsToLibrdkafkaValue(string mechanism, string expected)
+    {
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        options.SaslMechanism = mechanism;
+        Assert.Equal(expected, ConsumerConfigFor(options)["sasl.mechanism"]);
+    }
+
+    [Fact]
+    public void CreateConsumerConfig_SaslSslWithoutCaPem_UsesSystemTrustStoreAndStillVerifies()
+    {
+        var config = ConsumerConfigFor(KafkaOptionsValidatorTests.ValidOptions());
+
+        Assert.False(config.ContainsKey("ssl.ca.pem"));
+        Assert.Equal("true", config["enable.ssl.certificate.verification"], ignoreCase: true);
+    }
+
+    [Theory]
+    [InlineData("Ssl")]
+    [InlineData("Plaintext")]
+    public void CreateConsumerConfig_ProtocolWithoutSasl_PassesNoCredentials(string protocol)
+    {
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        options.SecurityProtocol = protocol;
+
+        var config = ConsumerConfigFor(options);
+
+        Assert.DoesNotContain(config.Keys, key => key.StartsWith("sasl.", StringComparison.Ordinal));
+        Assert.DoesNotContain(config.Values, value => value.Contains(Password, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CreateConsumerConfig_Plaintext_SetsNoTlsSettings()
+    {
+        var options = new KafkaOptions { BootstrapServers = "127.0.0.1:9092", ConsumerGroup = "g", SecurityProtocol = "Plaintext" };
+
+        var config = ConsumerConfigFor(options);
+
+        Assert.DoesNotContain(config.Keys, key => key.StartsWith("ssl.", StringComparison.Ordinal) || key.StartsWith("enable.ssl", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CreateConsumerConfig_PasswordAppearsOnlyAsSaslPassword()
+    {
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+
+        var config = ConsumerConfigFor(options);
+
+        Assert.Equal(["sasl.password"], config.Where(kv => kv.Value.Contains(Password, StringComparison.Ordinal)).Select(kv => kv.Key));
+        Assert.DoesNotContain(Password, options.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CreateConsumerConfig_TuningProperties_ArePassedThrough()
+    {
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        options.Consumer["session.timeout.ms"] = "6000";
+        options.Consumer["partition.assignment.strategy"] = "cooperative-sticky";
+        options.Consumer["client.id"] = "custom";
+        options.Consumer["fetch.max.bytes"] = null; // unset values are skipped
+
+        var config = ConsumerConfigFor(options);
+
+        Assert.Equal("6000", config["session.timeout.ms"]);
+        Assert.Equal("cooperative-sticky", config["partition.assignment.strategy"]);
+        Assert.Equal("custom", config["client.id"]);
+        Assert.False(config.ContainsKey("fetch.max.bytes"));
+    }
+
+    [Fact]
+    public void CreateConsumerConfig_OwnedPropertyInPassThrough_IsOverridden()
+    {
+        // The validator rejects these; should one slip through, the owned value still wins.
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        options.Consumer["enable.auto.offset.store"] = "true";
+        options.Consumer["group.id"] = "other";
+
+        var config = ConsumerConfigFor(options);
+
+        Assert.Equal("false", config["enable.auto.offset.store"], ignoreCase: true);
+        Assert.Equal("eventrouter", config["group.id"]);
+    }
+
+    [Fact]
+    public void CreateProducerConfig_SaslSsl_UsesSameConnectionAndCredentials()
+    {
+        var config = new KafkaClientConfigFactory(Options.Create(KafkaOptionsValidatorTests.ValidOptions()))
+            .CreateProducerConfig().ToDictionary(kv => kv.Key, kv => kv.Value);
+
+        Assert.Equal("broker-1.example:9092,broker-2.example:9092", config["bootstrap.servers"]);
+        Assert.Equal("sasl_ssl", config["security.protocol"]);
+        Assert.Equal(Password, config["sasl.password"]);
+        Assert.Equal("true", config["enable.idempotence"], ignoreCase: true);
+        Assert.Equal("-1", config["acks"]); // Confluent writes Acks.All as -1
+    }
+}
