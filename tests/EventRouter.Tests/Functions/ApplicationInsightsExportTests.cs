@@ -120,6 +120,26 @@ public sealed class ApplicationInsightsExportTests
     }
 
     [Fact]
+    public void AddEventRouterApplicationInsights_TheSdkInitializesTheModule_SoCoreMetricsReachTheChannel()
+    {
+        var channel = new CapturingChannel();
+        using var provider = new ServiceCollection()
+            .AddSingleton<ITelemetryChannel>(channel)
+            .AddMetrics()
+            .AddApplicationInsightsTelemetryWorkerService(o => o.ConnectionString = "InstrumentationKey=00000000-0000-0000-0000-000000000001")
+            .AddEventRouterApplicationInsights()
+            .BuildServiceProvider();
+        var client = provider.GetRequiredService<TelemetryClient>();
+        var telemetry = new EventRouterTelemetry(provider.GetRequiredService<IMeterFactory>());
+
+        telemetry.Poisoned(PoisonReason.DuplicateField);
+        client.Flush();
+
+        Assert.Contains(channel.Items.OfType<MetricTelemetry>(), m => m.Name == TelemetryNames.EventsPoisoned
+            && m.Properties.TryGetValue(TelemetryNames.PoisonReason, out var reason) && reason == "duplicate-field");
+    }
+
+    [Fact]
     public void AddEventRouterApplicationInsights_LiftsTheSdkWarningOnlyLogFilter()
     {
         using var provider = new ServiceCollection()
