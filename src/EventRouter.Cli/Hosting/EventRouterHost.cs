@@ -1,3 +1,4 @@
+using EventRouter.ApplicationInsights;
 using EventRouter.Kafka;
 using EventRouter.Processing;
 using Microsoft.Extensions.Configuration;
@@ -71,7 +72,10 @@ internal static class EventRouterHost
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration[AppInsightsConnectionSetting]))
         {
-            ApplicationInsightsExport.Add(builder.Services, builder.Configuration[AppInsightsConnectionSetting]!);
+            // Logs, plus the EventRouter Meter and ActivitySource, which the 2.x SDK does not collect itself.
+            var connectionString = builder.Configuration[AppInsightsConnectionSetting]!;
+            builder.Services.AddApplicationInsightsTelemetryWorkerService(o => o.ConnectionString = connectionString);
+            builder.Services.AddEventRouterApplicationInsights();
         }
         return builder;
     }
