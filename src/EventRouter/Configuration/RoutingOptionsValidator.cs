@@ -83,6 +83,21 @@ public sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
             failures.Add("Kafka:Topics:Prices must differ from Kafka:Topics:Notifications.");
         }
 
+        // Routed events must never mix with poison: no route may target the poison queue or a -poison twin.
+        var routed = new List<(string Setting, string Queue)>
+        {
+            ($"{RoutingOptions.SectionName}:PricesQueue", options.PricesQueue),
+            ($"{RoutingOptions.SectionName}:UnroutedQueue", options.UnroutedQueue),
+        };
+        routed.AddRange(options.EffectiveOverrides.Select(o => (o.Setting, o.Queue)));
+        foreach (var (setting, queue) in routed)
+        {
+            if (string.Equals(queue, options.PoisonQueue, StringComparison.Ordinal))
+                failures.Add($"{setting}: '{queue}' is the poison queue ({RoutingOptions.SectionName}:PoisonQueue); routed events must not go there.");
+            else if (queue?.EndsWith(RoutingDefaults.PoisonQueueSuffix, StringComparison.Ordinal) == true)
+                failures.Add($"{setting}: '{queue}' ends with '{RoutingDefaults.PoisonQueueSuffix}', which is reserved for the queue stage's poison twins.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
