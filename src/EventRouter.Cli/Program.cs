@@ -3,7 +3,14 @@ using EventRouter.Cli.Commands;
 using Spectre.Console;
 
 // eventrouter: the self-hosted EventRouter worker and its operator commands.
-var console = () => AnsiConsole.Console;
+// Tables go to stdout; without a terminal there (CI, pipes, files) they are written without colour codes.
+var ansiConsole = AnsiConsole.Create(new AnsiConsoleSettings
+{
+    Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+    ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+    Interactive = Console.IsOutputRedirected ? InteractionSupport.No : InteractionSupport.Detect,
+});
+var console = () => ansiConsole;
 var root = new RootCommand("EventRouter: Kafka events into Azure Storage queues, at-least-once, nothing lost.")
 {
     RunCommand.Create(),

@@ -32,12 +32,16 @@ internal static class DevCommand
         {
             events, rate, seed, verbose,
         };
-        command.Validators.Add(result =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            if (result.GetValue(events) < 0) result.AddError("--events must be 0 or more.");
-            if (result.GetValue(rate) < 1) result.AddError("--rate must be at least 1.");
+            var error = parse.InvocationConfiguration.Error;
+            if (parse.GetValue(events) < 0 || parse.GetValue(rate) < 1)
+            {
+                await error.WriteLineAsync("eventrouter dev: --events must be 0 or more and --rate at least 1.");
+                return ExitCodes.InvalidConfiguration;
+            }
+            return await RunAsync(console(), parse.GetValue(events), parse.GetValue(rate), parse.GetValue(seed), parse.GetValue(verbose), error);
         });
-        command.SetAction((parse, cancellationToken) => RunAsync(console(), parse.GetValue(events), parse.GetValue(rate), parse.GetValue(seed), parse.GetValue(verbose), parse.InvocationConfiguration.Error));
         return command;
     }
 
