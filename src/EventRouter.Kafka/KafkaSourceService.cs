@@ -496,7 +496,12 @@ internal sealed partial class KafkaSourceService : BackgroundService
             _storedOffsets.Remove(tp.Partition.Value);
         }
 
-        Log.PartitionsAssigned(_logger, Topic, Format(partitions.Select(p => p.Partition.Value)));
+        if (partitions.Count > 0)
+        {
+            // Cooperative rebalancing also reports empty increments.
+            Log.PartitionsAssigned(_logger, Topic, Format(partitions.Select(p => p.Partition.Value)));
+        }
+
         PublishStatus(running: true);
     }
 

@@ -241,9 +241,14 @@ public sealed class KafkaSourceServiceTests(MockKafkaClusterFixture kafka, ITest
         await WaitUntilAsync(() => Committed(Bootstrap, group, topic, 4).SequenceEqual(end), "the committed offsets reach the end offsets");
 
         // The first consumer had a batch in flight when its partitions were revoked, and finished it
-        // (so its offsets could be committed on revoke) instead of abandoning it.
-        var revoke = a.Logs.Entries.First(e => e.EventId.Name == "PartitionsRevoked");
-        Assert.DoesNotContain("finishing 0 in-flight", revoke.Message, StringComparison.Ordinal);
+        // (so its offsets could be committed on revoke) instead of abandoning it. With the default
+        // eager (range) strategy every partition is revoked, so the in-flight batch is always affected.
+        if (KafkaSourceHarness.AssignmentStrategyOverride is null)
+        {
+            var revoke = a.Logs.Entries.First(e => e.EventId.Name == "PartitionsRevoked");
+            Assert.DoesNotContain("finishing 0 in-flight", revoke.Message, StringComparison.Ordinal);
+        }
+
         Assert.DoesNotContain(a.Logs.Entries, e => e.EventId.Name == "BatchAbandoned");
         Assert.Equal(viaA.Started, viaA.Completed);
 

@@ -277,6 +277,11 @@ internal sealed class KafkaSourceHarness : IAsyncDisposable
             },
         };
         configure?.Invoke(Options);
+        if (AssignmentStrategyOverride is { } strategy)
+        {
+            Options.Consumer["partition.assignment.strategy"] = strategy;
+        }
+
         var validation = new KafkaOptionsValidator().Validate(null, Options);
         Assert.True(validation.Succeeded, validation.FailureMessage);
 
@@ -298,6 +303,13 @@ internal sealed class KafkaSourceHarness : IAsyncDisposable
             LagRefreshInterval = TimeSpan.FromMilliseconds(200),
         };
     }
+
+    /// <summary>
+    /// Manual knobs: KAFKA_TEST_STRATEGY=cooperative-sticky runs the suite with incremental
+    /// rebalancing instead of the default range; KAFKA_TEST_TRACE=1 echoes every log level.
+    /// </summary>
+    public static string? AssignmentStrategyOverride { get; } =
+        Environment.GetEnvironmentVariable("KAFKA_TEST_STRATEGY") is { Length: > 0 } value ? value : null;
 
     public RecordingRouter Router { get; }
     public CapturingLoggerProvider Logs { get; }
