@@ -1,3 +1,18 @@
-// Placeholder entry point until the host lands (issue 3): prints usage and fails.
-Console.Error.WriteLine("eventrouter: no commands yet");
-return 2;
+using System.CommandLine;
+using EventRouter.Cli.Commands;
+using Spectre.Console;
+
+// eventrouter: the self-hosted EventRouter worker and its operator commands.
+var console = () => AnsiConsole.Console;
+var root = new RootCommand("EventRouter: Kafka events into Azure Storage queues, at-least-once, nothing lost.")
+{
+    RunCommand.Create(),
+    DevCommand.Create(console),
+    CheckCommand.Create(console),
+    ConfigCommand.CreateConfig(),
+    ConfigCommand.CreateRoutes(console),
+};
+
+// The host handles SIGTERM/Ctrl+C itself (finish the batch in flight, commit, close the consumer);
+// System.CommandLine's 2-second termination timeout would cut that short.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -26,6 +26,7 @@ public static class EventRouterServiceCollectionExtensions
     public static IServiceCollection AddEventRouter(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMetrics();
+        services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddOptions<RoutingOptions>()

@@ -23,7 +23,9 @@ public sealed record InboundRecord(
     IReadOnlyList<RecordHeader> Headers)
 {
     /// <summary>Keeps a null array null (a tombstone), which a plain conversion would turn into empty memory.</summary>
-    public static ReadOnlyMemory<byte>? ValueOrNull(byte[]? bytes) => bytes is null ? null : bytes;
+    // Not "bytes is null ? null : bytes": the null literal converts to ReadOnlyMemory<byte> through
+    // its implicit conversion from byte[], so such a conditional yields empty memory, never null.
+    public static ReadOnlyMemory<byte>? ValueOrNull(byte[]? bytes) => bytes is null ? default(ReadOnlyMemory<byte>?) : bytes;
 
     /// <summary>Creates a record with no key, timestamp or headers (tests, tools).</summary>
     public static InboundRecord Create(string topic, int partition, long offset, ReadOnlyMemory<byte>? value, params RecordHeader[] headers)
@@ -34,5 +36,5 @@ public sealed record InboundRecord(
 public readonly record struct RecordHeader(string Name, ReadOnlyMemory<byte>? Value)
 {
     public static RecordHeader FromString(string name, string? value)
-        => new(name, value is null ? null : System.Text.Encoding.UTF8.GetBytes(value));
+        => new(name, value is null ? default(ReadOnlyMemory<byte>?) : System.Text.Encoding.UTF8.GetBytes(value));
 }

@@ -147,15 +147,27 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
         var blobs = new List<PendingBlob>(2);
         if (!QueueMessageLimits.Fits(message.Length))
         {
-            // The value goes to a blob; if the headers alone are still too big, they follow it.
-            var valueBlob = PoisonMessage.ValueBlobName(record);
-            if (record.Value is { } value) blobs.Add(new PendingBlob(valueBlob, value));
-            message = PoisonMessage.Create(record, reason, error, now, valueBlob);
+            // The value goes to a blob; if the message is still too big, the headers follow it, then the key.
+            // A tombstone has no value to store, so its message keeps "value": null.
+            string? valueBlob = null;
+            if (record.Value is { } value)
+            {
+                valueBlob = PoisonMessage.ValueBlobName(record);
+                blobs.Add(new PendingBlob(valueBlob, value));
+                message = PoisonMessage.Create(record, reason, error, now, valueBlob);
+            }
+            string? headersBlob = null;
             if (!QueueMessageLimits.Fits(message.Length))
             {
-                var headersName = PoisonMessage.HeadersBlobName(record);
-                blobs.Add(new PendingBlob(headersName, PoisonMessage.CreateHeadersDocument(record.Headers)));
-                message = PoisonMessage.Create(record, reason, error, now, valueBlob, headersName);
+                headersBlob = PoisonMessage.HeadersBlobName(record);
+                blobs.Add(new PendingBlob(headersBlob, PoisonMessage.CreateHeadersDocument(record.Headers)));
+                message = PoisonMessage.Create(record, reason, error, now, valueBlob, headersBlob);
+            }
+            if (!QueueMessageLimits.Fits(message.Length) && record.Key is { } key)
+            {
+                var keyBlob = PoisonMessage.KeyBlobName(record);
+                blobs.Add(new PendingBlob(keyBlob, key));
+                message = PoisonMessage.Create(record, reason, error, now, valueBlob, headersBlob, keyBlob);
             }
         }
         writes.Add(new PendingWrite(_routes.PoisonQueue, message, blobs.ToArray()));

@@ -10,14 +10,15 @@ namespace EventRouter.Formats;
 /// <c>value</c> and <c>key</c> are the original bytes in Base64 (null when absent). A header value
 /// that is not UTF-8 is written as <c>{"base64": "..."}</c>; a repeated header name as an array.
 /// When the message would not fit a queue, the value goes to a blob and <c>valueBlob</c> names it
-/// instead of <c>value</c>; if the headers alone are still too large, they go to <c>headersBlob</c>.
+/// instead of <c>value</c>; if the headers are still too large, they go to <c>headersBlob</c>, and
+/// then the key to <c>keyBlob</c>. Every part that is left is bounded, so the message always fits.
 /// </summary>
 public static class PoisonMessage
 {
     private static readonly string RouterVersion = typeof(PoisonMessage).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     public static byte[] Create(InboundRecord record, PoisonReason reason, string error, DateTimeOffset poisonedAt,
-        string? valueBlob = null, string? headersBlob = null)
+        string? valueBlob = null, string? headersBlob = null, string? keyBlob = null)
     {
         var buffer = new ArrayBufferWriter<byte>((record.Value?.Length ?? 0) * 4 / 3 + 512);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -28,7 +29,8 @@ public static class PoisonMessage
             RecordSource.Write(writer, record);
             if (headersBlob is not null) writer.WriteString("headersBlob"u8, headersBlob);
             else WriteHeaders(writer, record.Headers);
-            WriteBytes(writer, "key"u8, record.Key);
+            if (keyBlob is not null) writer.WriteString("keyBlob"u8, keyBlob);
+            else WriteBytes(writer, "key"u8, record.Key);
             if (valueBlob is not null) writer.WriteString("valueBlob"u8, valueBlob);
             else WriteBytes(writer, "value"u8, record.Value);
             writer.WriteString("poisonedAt"u8, poisonedAt.UtcDateTime);
@@ -52,6 +54,7 @@ public static class PoisonMessage
     }
 
     public static string ValueBlobName(InboundRecord record) => $"poison/{record.Topic}/{record.Partition}/{record.Offset}.value";
+    public static string KeyBlobName(InboundRecord record) => $"poison/{record.Topic}/{record.Partition}/{record.Offset}.key";
     public static string HeadersBlobName(InboundRecord record) => $"poison/{record.Topic}/{record.Partition}/{record.Offset}.headers.json";
 
     private static void WriteHeaders(Utf8JsonWriter writer, IReadOnlyList<RecordHeader> headers)

@@ -32,7 +32,7 @@ public sealed class RouteTable
         }
 
         _exact = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (pattern, queue) in options.Overrides)
+        foreach (var (_, pattern, queue) in options.EffectiveOverrides)
         {
             if (pattern.EndsWith(".*", StringComparison.Ordinal))
             {

@@ -17,6 +17,14 @@ public sealed class RoutingOptions
     public Dictionary<string, string> Overrides { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// The same routes as <see cref="Overrides"/>, as a list, for hosts whose setting names cannot
+    /// hold <c>*</c> (Azure app settings allow only letters, digits, <c>.</c> and <c>_</c>):
+    /// <c>Routing__Rules__0__Match=ORDER.*</c>, <c>Routing__Rules__0__Queue=orders</c>.
+    /// </summary>
+    /// <value>Empty.</value>
+    public List<RouteRule> Rules { get; set; } = [];
+
+    /// <summary>
     /// Categories routed to <c>events-&lt;category&gt;</c> without an override. Null keeps the
     /// provider's list (<see cref="RoutingDefaults.KnownCategories"/>); a configured list replaces it.
     /// </summary>
@@ -51,6 +59,18 @@ public sealed class RoutingOptions
     /// <value><c>Prices</c></value>
     public string PricesTopic { get; set; } = RoutingDefaults.PricesTopic;
 
+    /// <summary>Every override from <see cref="Overrides"/> and <see cref="Rules"/>, with the setting that defines it.</summary>
+    internal IEnumerable<(string Setting, string Match, string Queue)> EffectiveOverrides =>
+        Overrides.Select(o => ($"{SectionName}:Overrides:{o.Key}", o.Key, o.Value))
+            .Concat(Rules.Select((rule, i) => ($"{SectionName}:Rules:{i}", rule.Match ?? "", rule.Queue ?? "")));
+
     internal IEnumerable<string> EffectiveCategories
         => (KnownCategories ?? (IEnumerable<string>)RoutingDefaults.KnownCategories).Concat(AdditionalCategories).Distinct(StringComparer.Ordinal);
+}
+
+/// <summary>One route in list form: an exact type or <c>CATEGORY.*</c>, and its queue.</summary>
+public sealed class RouteRule
+{
+    public string? Match { get; set; }
+    public string? Queue { get; set; }
 }

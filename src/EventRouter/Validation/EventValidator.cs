@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -15,7 +16,9 @@ public static class EventValidator
     /// <summary>Deeper nesting than this is rejected as invalid JSON (bounds stack and time on hostile input).</summary>
     public const int MaxDepth = 64;
 
-    private const int MaxScalarBytes = 128;
+    // A UUID is 36 ASCII characters; escaped, each is at most a 6-byte \uXXXX.
+    private const int MaxEscapedUuidBytes = 36 * 6;
+    private const int MaxStackScalarBytes = 256;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
 
@@ -132,23 +135,34 @@ public static class EventValidator
         return text.Length == 36 && Utf8Parser.TryParse(text, out id, out var consumed, 'D') && consumed == 36;
     }
 
-    // Escaped scalars are rare (a client wrote "\u0030..."); the escaped form is never shorter
-    // than its text, so anything longer than the buffer cannot be a valid UUID or date-time.
+    // Escaped scalars are rare (a client wrote "\u0030..."). Unescaping never lengthens a string,
+    // so a buffer as long as the escaped form always holds the text.
     private static bool IsEscapedUuid(ref Utf8JsonReader reader, out Guid id)
     {
         id = default;
-        if (reader.ValueSpan.Length > MaxScalarBytes) return false;
-        Span<byte> buffer = stackalloc byte[MaxScalarBytes];
+        if (reader.ValueSpan.Length > MaxEscapedUuidBytes) return false;
+        Span<byte> buffer = stackalloc byte[MaxEscapedUuidBytes];
         var written = reader.CopyString(buffer);
         return IsUuid(buffer[..written], out id);
     }
 
     private static bool IsEscapedRfc3339(ref Utf8JsonReader reader)
     {
-        if (reader.ValueSpan.Length > MaxScalarBytes) return false;
-        Span<byte> buffer = stackalloc byte[MaxScalarBytes];
-        var written = reader.CopyString(buffer);
-        return Rfc3339.IsValid(buffer[..written]);
+        // No length cap: the unescaped form accepts any number of fraction digits, so the escaped form must too.
+        var length = reader.ValueSpan.Length;
+        byte[]? rented = null;
+        var buffer = length <= MaxStackScalarBytes
+            ? stackalloc byte[MaxStackScalarBytes]
+            : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            var written = reader.CopyString(buffer);
+            return Rfc3339.IsValid(buffer[..written]);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     private static EventValidationResult? ReadType(ref Utf8JsonReader reader, out int start, out int length, out string? escaped)

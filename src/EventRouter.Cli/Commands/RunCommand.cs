@@ -1,0 +1,51 @@
+using System.CommandLine;
+using EventRouter.Cli.Hosting;
+using Microsoft.Extensions.Hosting;
+
+namespace EventRouter.Cli.Commands;
+
+/// <summary><c>eventrouter run</c>: the production worker (Kafka ingestion and queue processing).</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var settings = CommonOptions.Settings();
+        var environment = CommonOptions.Environment();
+        var ingestOnly = new Option<bool>("--ingest-only") { Description = "Only consume Kafka and route to queues." };
+        var processOnly = new Option<bool>("--process-only") { Description = "Only process the routed queues with the registered handlers." };
+        var command = new Command("run", "Run the worker: consume the configured topics at-least-once and process the routed queues.")
+        {
+            settings, environment, ingestOnly, processOnly,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(ingestOnly) && result.GetValue(processOnly))
+                result.AddError("--ingest-only and --process-only exclude each other.");
+        });
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var mode = parse.GetValue(ingestOnly) ? HostMode.Ingest : parse.GetValue(processOnly) ? HostMode.Process : HostMode.All;
+            return await RunHostAsync(parse.ToHostSettings(mode, settings, environment), parse.InvocationConfiguration.Error, cancellationToken);
+        });
+        return command;
+    }
+
+    internal static async Task<int> RunHostAsync(HostSettings settings, TextWriter error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var host = EventRouterHost.CreateBuilder(settings).Build();
+            // The host handles SIGTERM/Ctrl+C itself: stop fetching, finish the batch in flight, commit.
+            await host.RunAsync(cancellationToken);
+            return ExitCodes.Ok;
+        }
+        catch (Exception ex) when (ConfigurationErrors.TryReport(ex, error))
+        {
+            return ExitCodes.InvalidConfiguration;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ExitCodes.Ok;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using EventRouter.Processing;
+using EventRouter.Routing;
+
+namespace EventRouter.Infrastructure.Tests;
+
+/// <summary>
+/// The queues and blob containers the routing core can write to, taken from the core itself
+/// (<see cref="RoutingDefaults"/>, <see cref="EventArchiveHandler"/>, <see cref="IdempotencyGuard"/>),
+/// so the infrastructure tests compare the templates against the code, not against a copy.
+/// </summary>
+internal static class ExpectedStorage
+{
+    /// <summary>The provider's event categories, the routing default.</summary>
+    public static IReadOnlyList<string> KnownCategories => RoutingDefaults.KnownCategories;
+
+    /// <summary>Blob containers: oversized payloads, archive handler, idempotency markers.</summary>
+    public static IReadOnlyList<string> Containers =>
+        [RoutingDefaults.PayloadContainer, EventArchiveHandler.ContainerName, IdempotencyGuard.ContainerName];
+
+    /// <summary><c>events-</c> + the category in lower case with <c>_</c> replaced by <c>-</c>.</summary>
+    public static string QueueForCategory(string category) => RoutingDefaults.CategoryQueueName(category);
+
+    /// <summary>Queues a Functions queue trigger reads: every category queue, prices and events-unrouted.</summary>
+    public static IReadOnlyList<string> TriggeredQueues =>
+        [.. KnownCategories.Select(QueueForCategory), RoutingDefaults.PricesQueue, RoutingDefaults.UnroutedQueue];
+
+    /// <summary>Every queue the routing defaults can write to, plus the Functions poison twins.</summary>
+    public static IReadOnlyList<string> AllQueues =>
+        [.. TriggeredQueues, RoutingDefaults.PoisonQueue, .. TriggeredQueues.Select(q => q + RoutingDefaults.PoisonQueueSuffix)];
+}

@@ -1,0 +1,216 @@
+using System.Text;
+using Azure.Storage.Queues;
+using Confluent.Kafka;
+using EventRouter.Cli.Sandbox;
+using EventRouter.Kafka;
+using EventRouter.Routing;
+
+namespace EventRouter.IntegrationTests.EndToEnd;
+
+/// <summary>
+/// Everything one end-to-end test needs, unique to it: topics on a mock Kafka cluster, a consumer
+/// group, queue names under a prefix, and the environment that points a worker process at them.
+/// </summary>
+internal sealed class EndToEndScope : IAsyncDisposable
+{
+    private readonly List<ProducedRecord> _produced = [];
+
+    private EndToEndScope(MockKafkaCluster kafka, string storageConnectionString)
+    {
+        Kafka = kafka;
+        StorageConnectionString = storageConnectionString;
+        var id = Guid.NewGuid().ToString("N")[..8];
+        Prefix = "e" + id;
+        NotificationsTopic = $"Notifications-{id}";
+        PricesTopic = $"Prices-{id}";
+        ConsumerGroup = $"eventrouter-e2e-{id}";
+        kafka.CreateTopic(NotificationsTopic, 4);
+        kafka.CreateTopic(PricesTopic, 2);
+        Queues = new QueueServiceClient(storageConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+    }
+
+    public static EndToEndScope Create(MockKafkaCluster kafka, string storageConnectionString) => new(kafka, storageConnectionString);
+
+    public MockKafkaCluster Kafka { get; }
+    public string StorageConnectionString { get; set; }
+    public string Prefix { get; }
+    public string NotificationsTopic { get; }
+    public string PricesTopic { get; }
+    public string ConsumerGroup { get; }
+    public QueueServiceClient Queues { get; }
+    public IReadOnlyList<ProducedRecord> Produced => _produced;
+
+    public string ExpectedQueue(ProducedRecord record) => record.Kind switch
+    {
+        ProducedKind.Malformed => $"{Prefix}-events-poison",
+        ProducedKind.Price => $"{Prefix}-prices",
+        _ => RoutingDefaults.CategoryQueueName(record.Category!, $"{Prefix}-events-"),
+    };
+
+    public Dictionary<string, string> WorkerEnvironment(string? storageConnectionString = null) => new()
+    {
+        ["DOTNET_ENVIRONMENT"] = "Production",
+        ["Kafka__BootstrapServers"] = Kafka.BootstrapServers,
+        ["Kafka__SecurityProtocol"] = "Plaintext",
+        ["Kafka__AllowPlaintext"] = "true",
+        ["Kafka__ConsumerGroup"] = ConsumerGroup,
+        ["Kafka__Topics__Notifications"] = NotificationsTopic,
+        ["Kafka__Topics__Prices"] = PricesTopic,
+        ["Kafka__Consumer__session.timeout.ms"] = "6000",
+        ["Kafka__RetryDelay"] = "00:00:00.500",
+        ["Kafka__RetryMaxDelay"] = "00:00:02",
+        ["EventStorage"] = storageConnectionString ?? StorageConnectionString,
+        ["Routing__CategoryQueuePrefix"] = $"{Prefix}-events-",
+        ["Routing__PricesQueue"] = $"{Prefix}-prices",
+        ["Routing__UnroutedQueue"] = $"{Prefix}-events-unrouted",
+        ["Routing__PoisonQueue"] = $"{Prefix}-events-poison",
+        ["Delivery__MaxRetries"] = "2",
+        ["Delivery__RetryDelay"] = "00:00:00.100",
+        ["Delivery__MaxRetryDelay"] = "00:00:00.500",
+        ["Delivery__NetworkTimeout"] = "00:00:05",
+        ["Processing__Archive"] = "false",
+    };
+
+    /// <summary>Produces <paramref name="count"/> sample events (<paramref name="malformedShare"/> malformed) and records where each landed.</summary>
+    public void Produce(int count, double malformedShare, int seed)
+    {
+        var generator = new SampleEventGenerator(seed, malformedShare);
+        KafkaNativeLibrary.EnsureLoaded();
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
+        {
+            BootstrapServers = Kafka.BootstrapServers,
+            LingerMs = 5,
+            Acks = Acks.All,
+        }).Build();
+        var pending = new List<(SampleMessage Sample, Task<DeliveryResult<byte[]?, byte[]?>> Delivery)>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var sample = generator.Next();
+            var headers = new Headers();
+            foreach (var (name, value) in sample.Headers) headers.Add(name, value);
+            var topic = sample.Topic == SampleTopic.Prices ? PricesTopic : NotificationsTopic;
+            pending.Add((sample, producer.ProduceAsync(topic, new Message<byte[]?, byte[]?> { Key = sample.Key, Value = sample.Value, Headers = headers })));
+        }
+        producer.Flush(TimeSpan.FromSeconds(60));
+        foreach (var (sample, delivery) in pending)
+        {
+            var result = delivery.GetAwaiter().GetResult();
+            _produced.Add(new ProducedRecord(result.Topic, result.Partition.Value, result.Offset.Value, sample.Value, Classify(sample)));
+        }
+    }
+
+    /// <summary>The group's committed offset per partition equals the end offset for every partition of both topics.</summary>
+    public bool AllCommitted(out string detail)
+    {
+        KafkaNativeLibrary.EnsureLoaded();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = Kafka.BootstrapServers,
+            GroupId = ConsumerGroup,
+            EnableAutoCommit = false,
+        }).Build();
+        var partitions = new[] { (NotificationsTopic, 4), (PricesTopic, 2) }
+            .SelectMany(t => Enumerable.Range(0, t.Item2).Select(p => new TopicPartition(t.Item1, p))).ToList();
+        var committed = consumer.Committed(partitions, TimeSpan.FromSeconds(10));
+        var lines = new List<string>();
+        var all = true;
+        foreach (var tpo in committed)
+        {
+            var watermarks = consumer.QueryWatermarkOffsets(tpo.TopicPartition, TimeSpan.FromSeconds(10));
+            var end = watermarks.High.Value;
+            // An empty partition has nothing to commit.
+            all &= tpo.Offset.Value == end || (tpo.Offset == Offset.Unset && end == watermarks.Low.Value);
+            lines.Add($"{tpo.Topic}/{tpo.Partition.Value}: committed {tpo.Offset.Value}, end {end}");
+        }
+        detail = string.Join("; ", lines);
+        return all;
+    }
+
+    public async Task WaitUntilAllCommittedAsync(TimeSpan timeout, WorkerProcess? worker = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        string detail;
+        while (!AllCommitted(out detail))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Offsets not committed within {timeout}: {detail}\nWorker output:\n{worker?.OutputText}");
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>Waits until the worker has visibly routed at least <paramref name="messages"/> messages.</summary>
+    public async Task WaitForProgressAsync(int messages, TimeSpan timeout, WorkerProcess worker)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var total = 0;
+            await foreach (var queue in Queues.GetQueuesAsync(prefix: Prefix))
+            {
+                total += (await Queues.GetQueueClient(queue.Name).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+            }
+            if (total >= messages) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Only {total} messages routed within {timeout}.\nWorker output:\n{worker.OutputText}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Every produced record is in exactly its expected queue (possibly more than once), poison with its original bytes.</summary>
+    public async Task<Reconciliation> ReconcileAsync()
+    {
+        var reconciliation = await Reconciliation.ReadAsync(Queues, Prefix);
+        var missing = new List<string>();
+        foreach (var record in _produced)
+        {
+            var found = reconciliation.Find(record.Topic, record.Partition, record.Offset);
+            if (found.Count == 0)
+            {
+                missing.Add($"{record.Topic}/{record.Partition}@{record.Offset}");
+                continue;
+            }
+            var expectedQueue = ExpectedQueue(record);
+            Assert.All(found, f => Assert.Equal(expectedQueue, f.Queue));
+            if (record.Kind == ProducedKind.Malformed)
+            {
+                var value = found[0].Message.GetProperty("value");
+                if (record.Value is null) Assert.Equal(System.Text.Json.JsonValueKind.Null, value.ValueKind);
+                else Assert.Equal(record.Value, value.GetBytesFromBase64());
+            }
+            else
+            {
+                Assert.Equal(Encoding.UTF8.GetString(record.Value!), found[0].Message.GetProperty("event").GetRawText());
+            }
+        }
+        Assert.True(missing.Count == 0, $"{missing.Count} records lost, e.g. {string.Join(", ", missing.Take(5))}");
+        Assert.Equal(_produced.Count, reconciliation.RecordCount);
+        return reconciliation;
+    }
+
+    // From what the generator says it made, not from the router's own validator.
+    private static (ProducedKind Kind, string? Category) Classify(SampleMessage sample) => sample switch
+    {
+        { Malformation: not null } => (ProducedKind.Malformed, null),
+        { Topic: SampleTopic.Prices } => (ProducedKind.Price, null),
+        _ => (ProducedKind.Event, sample.Type!.Split('.')[0]),
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await foreach (var queue in Queues.GetQueuesAsync(prefix: Prefix)) await Queues.DeleteQueueAsync(queue.Name);
+        }
+        catch (Exception)
+        {
+            // Storage may be down in a fault test; the emulator's folder is deleted anyway.
+        }
+    }
+}
+
+internal enum ProducedKind { Event, Price, Malformed }
+
+internal sealed record ProducedRecord(string Topic, int Partition, long Offset, byte[]? Value, (ProducedKind Kind, string? Category) Classification)
+{
+    public ProducedKind Kind => Classification.Kind;
+    public string? Category => Classification.Category;
+}
