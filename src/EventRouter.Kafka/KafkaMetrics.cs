@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using EventRouter.Diagnostics;
+
+namespace EventRouter.Kafka;
+
+/// <summary>Instrument and tag names of the Kafka source. Changing one is a breaking change for dashboards.</summary>
+internal static class KafkaTelemetryNames
+{
+    /// <summary>
+    /// The Meter shared by all of EventRouter. Created through <see cref="IMeterFactory"/> with the same
+    /// name and version as the core's <see cref="EventRouterTelemetry"/>, so the factory hands back the same instance.
+    /// </summary>
+    public const string MeterName = TelemetryNames.MeterName;
+
+    public const string ConsumerLag = "eventrouter.kafka.consumer.lag";
+    public const string Batches = "eventrouter.kafka.batches";
+    public const string Records = "eventrouter.kafka.records";
+    public const string BatchRetries = "eventrouter.kafka.batch.retries";
+    public const string BatchDuration = "eventrouter.kafka.batch.duration";
+
+    // OpenTelemetry messaging attribute names (semantic conventions, "Development" stability).
+    public const string TopicTag = TelemetryNames.DestinationName;
+    public const string PartitionTag = TelemetryNames.PartitionId;
+    public const string ConsumerGroupTag = "messaging.consumer.group.name";
+    public const string ErrorTypeTag = TelemetryNames.ErrorType;
+
+    /// <summary><see cref="ErrorTypeTag"/> values of <see cref="BatchRetries"/>.</summary>
+    public const string TransientError = "transient";
+    public const string PermanentError = "permanent";
+    public const string UnexpectedError = "unexpected";
+}
+
+/// <summary>
+/// The Kafka source's metrics. One instance per host; each consumer registers a callback that
+/// reports its partitions' lag. Tags are topic, partition and group only: never an event id, key or offset.
+/// </summary>
+internal sealed class KafkaMetrics
+{
+    private readonly Counter<long> _batches;
+    private readonly Counter<long> _records;
+    private readonly Counter<long> _batchRetries;
+    private readonly Histogram<double> _batchDuration;
+    private readonly ConcurrentDictionary<object, Func<IEnumerable<Measurement<long>>>> _lagSources = new();
+
+    public KafkaMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(KafkaTelemetryNames.MeterName, EventRouterTelemetry.Version);
+        _batches = meter.CreateCounter<long>(KafkaTelemetryNames.Batches, "{batch}", "Batches routed to storage and stored for commit.");
+        _records = meter.CreateCounter<long>(KafkaTelemetryNames.Records, "{record}", "Records routed to storage and stored for commit.");
+        _batchRetries = meter.CreateCounter<long>(KafkaTelemetryNames.BatchRetries, "{attempt}", "Failed routing attempts of a batch that will be retried.");
+        _batchDuration = meter.CreateHistogram<double>(KafkaTelemetryNames.BatchDuration, "s", "Time from handing a batch to the router until it reached storage, retries included.");
+        meter.CreateObservableGauge(KafkaTelemetryNames.ConsumerLag, ObserveLag, "{record}",
+            "Records in an assigned partition not yet routed: the partition's high watermark minus the next offset to route.");
+    }
+
+    public void BatchRouted(string topic, string? group, int records, TimeSpan elapsed)
+    {
+        var tags = new TagList { { KafkaTelemetryNames.TopicTag, topic }, { KafkaTelemetryNames.ConsumerGroupTag, group } };
+        _batches.Add(1, tags);
+        _records.Add(records, tags);
+        _batchDuration.Record(elapsed.TotalSeconds, tags);
+    }
+
+    public void BatchRetried(string topic, string? group, string errorType)
+        => _batchRetries.Add(1, new TagList
+        {
+            { KafkaTelemetryNames.TopicTag, topic },
+            { KafkaTelemetryNames.ConsumerGroupTag, group },
+            { KafkaTelemetryNames.ErrorTypeTag, errorType },
+        });
+
+    /// <summary>Adds a lag source; dispose the result to remove it.</summary>
+    public IDisposable RegisterLagSource(Func<IEnumerable<Measurement<long>>> observe)
+    {
+        var key = new object();
+        _lagSources[key] = observe;
+        return new Registration(() => _lagSources.TryRemove(key, out _));
+    }
+
+    private IEnumerable<Measurement<long>> ObserveLag()
+    {
+        foreach (var source in _lagSources.Values)
+        {
+            foreach (var measurement in source())
+            {
+                yield return measurement;
+            }
+        }
+    }
+
+    private sealed class Registration(Action dispose) : IDisposable
+    {
+        private Action? _dispose = dispose;
+
+        public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
+    }
+}
