@@ -50,7 +50,8 @@ internal static class DevCommand
         AzuriteProcess azurite;
         try
         {
-            azurite = await AzuriteProcess.StartAsync();
+            // In memory: each sandbox run starts empty, and it is faster than a data folder.
+            azurite = await AzuriteProcess.StartInMemoryAsync();
         }
         catch (FileNotFoundException ex)
         {

@@ -7,7 +7,8 @@ namespace EventRouter.Cli.Sandbox;
 /// <summary>
 /// Azurite (the Azure Storage emulator) from the repository's npm dependency, as a child process
 /// on loopback ports: the storage peer of <c>eventrouter dev</c> and of the integration tests.
-/// Data lives in a folder, so a restart on the same ports keeps queues and messages.
+/// Data lives in a folder, so a restart on the same ports keeps queues and messages; or, faster,
+/// in memory (<see cref="StartInMemoryAsync"/>), lost when the process ends.
 /// </summary>
 internal sealed class AzuriteProcess : IAsyncDisposable
 {
@@ -17,8 +18,9 @@ internal sealed class AzuriteProcess : IAsyncDisposable
 
     private readonly string _executable;
     private Process? _process;
+    private bool _ownsDirectory;
 
-    private AzuriteProcess(string executable, string dataDirectory, int queuePort, int blobPort)
+    private AzuriteProcess(string executable, string? dataDirectory, int queuePort, int blobPort)
     {
         _executable = executable;
         DataDirectory = dataDirectory;
@@ -26,7 +28,8 @@ internal sealed class AzuriteProcess : IAsyncDisposable
         BlobPort = blobPort;
     }
 
-    public string DataDirectory { get; }
+    /// <summary>The data folder, or null when the data lives in memory.</summary>
+    public string? DataDirectory { get; }
     public int QueuePort { get; }
     public int BlobPort { get; }
     public bool IsRunning => _process is { HasExited: false };
@@ -39,10 +42,19 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     public static async Task<AzuriteProcess> StartAsync(string? dataDirectory = null, int queuePort = 0, int blobPort = 0, CancellationToken cancellationToken = default)
     {
         var executable = FindExecutable();
+        var temporary = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("eventrouter-azurite-").FullName;
         Directory.CreateDirectory(dataDirectory);
         var azurite = new AzuriteProcess(executable, dataDirectory,
-            queuePort == 0 ? FreePort() : queuePort, blobPort == 0 ? FreePort() : blobPort);
+            queuePort == 0 ? FreePort() : queuePort, blobPort == 0 ? FreePort() : blobPort) { _ownsDirectory = temporary };
+        await azurite.StartAsync(cancellationToken).ConfigureAwait(false);
+        return azurite;
+    }
+
+    /// <summary>Starts Azurite keeping its data in memory (faster; a restart starts empty).</summary>
+    public static async Task<AzuriteProcess> StartInMemoryAsync(CancellationToken cancellationToken = default)
+    {
+        var azurite = new AzuriteProcess(FindExecutable(), null, FreePort(), FreePort());
         await azurite.StartAsync(cancellationToken).ConfigureAwait(false);
         return azurite;
     }
@@ -60,13 +72,21 @@ internal sealed class AzuriteProcess : IAsyncDisposable
         foreach (var argument in new[]
         {
             "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
-            "--location", DataDirectory,
             "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
             "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
             "--tableHost", "127.0.0.1", "--tablePort", FreePort().ToString(),
         })
         {
             startInfo.ArgumentList.Add(argument);
+        }
+        if (DataDirectory is null)
+        {
+            startInfo.ArgumentList.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            startInfo.ArgumentList.Add("--location");
+            startInfo.ArgumentList.Add(DataDirectory);
         }
         _process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start {_executable}.");
         _process.OutputDataReceived += (_, _) => { };
@@ -108,6 +128,10 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Kill();
+        if (_ownsDirectory && DataDirectory is not null)
+        {
+            try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+        }
         return ValueTask.CompletedTask;
     }
 

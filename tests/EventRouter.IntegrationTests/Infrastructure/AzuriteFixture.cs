@@ -2,18 +2,20 @@ using EventRouter.Cli.Sandbox;
 
 namespace EventRouter.IntegrationTests.Infrastructure;
 
-/// <summary>One Azurite for the test assembly, started from the repo's npm dependency on free ports.</summary>
+/// <summary>
+/// One Azurite for the test assembly, started from the repo's npm dependency on free ports, in
+/// memory (faster; tests that restart the emulator start their own with a data folder).
+/// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
     internal AzuriteProcess Azurite { get; private set; } = null!;
     public string ConnectionString => Azurite.ConnectionString;
 
-    public async Task InitializeAsync() => Azurite = await AzuriteProcess.StartAsync();
+    public async Task InitializeAsync() => Azurite = await AzuriteProcess.StartInMemoryAsync();
 
     public async Task DisposeAsync()
     {
         await Azurite.DisposeAsync();
-        try { Directory.Delete(Azurite.DataDirectory, recursive: true); } catch (IOException) { }
     }
 }
 
