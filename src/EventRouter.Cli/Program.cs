@@ -18,6 +18,7 @@ var root = new RootCommand("EventRouter: Kafka events into Azure Storage queues,
     CheckCommand.Create(console),
     ConfigCommand.CreateConfig(),
     ConfigCommand.CreateRoutes(console),
+    MockKafkaCommand.Create(),
 };
 
 // The host handles SIGTERM/Ctrl+C itself (finish the batch in flight, commit, close the consumer);

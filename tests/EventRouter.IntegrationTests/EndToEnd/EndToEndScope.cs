@@ -15,7 +15,7 @@ internal sealed class EndToEndScope : IAsyncDisposable
 {
     private readonly List<ProducedRecord> _produced = [];
 
-    private EndToEndScope(MockKafkaCluster kafka, string storageConnectionString)
+    private EndToEndScope(MockKafkaProcess kafka, string storageConnectionString)
     {
         Kafka = kafka;
         StorageConnectionString = storageConnectionString;
@@ -29,9 +29,9 @@ internal sealed class EndToEndScope : IAsyncDisposable
         Queues = new QueueServiceClient(storageConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
     }
 
-    public static EndToEndScope Create(MockKafkaCluster kafka, string storageConnectionString) => new(kafka, storageConnectionString);
+    public static EndToEndScope Create(MockKafkaProcess kafka, string storageConnectionString) => new(kafka, storageConnectionString);
 
-    public MockKafkaCluster Kafka { get; }
+    public MockKafkaProcess Kafka { get; }
     public string StorageConnectionString { get; set; }
     public string Prefix { get; }
     public string NotificationsTopic { get; }

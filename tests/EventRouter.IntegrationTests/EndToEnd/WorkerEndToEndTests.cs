@@ -13,7 +13,7 @@ namespace EventRouter.IntegrationTests.EndToEnd;
 [Collection(AzuriteCollection.Name)]
 public sealed class WorkerEndToEndTests(AzuriteFixture azurite, ITestOutputHelper output) : IDisposable
 {
-    private readonly MockKafkaCluster _kafka = new();
+    private readonly MockKafkaProcess _kafka = new();
 
     [Fact]
     public async Task Run_20000MixedEventsWithTwoPercentMalformed_EveryRecordInItsQueueAndAllOffsetsCommitted()
