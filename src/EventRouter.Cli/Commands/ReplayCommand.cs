@@ -22,14 +22,14 @@ internal static class ReplayCommand
         var partition = new Option<int?>("--partition") { Description = "Only this partition (default: all)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the offsets before and after; commit nothing." };
         var yes = new Option<bool>("--yes") { Description = "Really move the offsets (required unless --dry-run)." };
-        var force = new Option<bool>("--force") { Description = "Skip the active-member check when the broker cannot answer it (you have stopped every worker)." };
         var command = new Command("replay",
             "Move the consumer group's committed offsets so the worker re-reads from a time, an offset or the beginning. " +
-            "Stop the workers first: the group must have no active members (checked with the classic group description; " +
-            "Confluent.Kafka 1.9.3 has no DescribeConsumerGroups). A time is found with offsets-for-times, verified, and " +
+            "Stop the workers first: the group must have no active members (checked with the classic group description, as " +
+            "Confluent.Kafka 1.9.3 has no DescribeConsumerGroups; a broker that cannot describe groups still refuses the commit " +
+            "while the group has members). A time is found with offsets-for-times, verified, and " +
             "otherwise by binary search over message timestamps.")
         {
-            settings, environment, json, topic, from, partition, dryRun, yes, force,
+            settings, environment, json, topic, from, partition, dryRun, yes,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -51,7 +51,7 @@ internal static class ReplayCommand
                 using var host = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.Ingest, settings, environment)).Build();
                 var options = host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value;
                 var service = new ReplayService(host.Services.GetRequiredService<KafkaClientConfigFactory>(), options.ConsumerGroup!);
-                if (apply && service.ActiveMembers() is { } busy && !(parse.GetValue(force) && busy.StartsWith("cannot tell", StringComparison.Ordinal)))
+                if (apply && service.ActiveMembers() is { } busy)
                 {
                     await error.WriteLineAsync($"eventrouter replay: {busy}.");
                     return ExitCodes.Failed;

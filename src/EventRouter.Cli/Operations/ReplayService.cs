@@ -44,8 +44,9 @@ internal sealed record ReplayPlan(string ConsumerGroup, string Topic, ReplayFrom
 /// <c>eventrouter replay</c>: moves the configured consumer group's committed offsets of one topic.
 /// The group must have no active members, or the running worker would overwrite the commit with
 /// its own positions. Confluent.Kafka 1.9.3 has no <c>DescribeConsumerGroups</c> admin call, so
-/// the check uses the classic group description (<c>AdminClient.ListGroup</c>); when the broker
-/// cannot answer it, the command refuses unless told the group is stopped (<c>--force</c>).
+/// the check uses the classic group description (<c>AdminClient.ListGroup</c>). A broker that
+/// cannot describe groups (librdkafka's mock) still refuses the member-less commit
+/// (generation -1) to a group with members (UNKNOWN_MEMBER_ID), so the commit is the last check.
 /// For a time, the broker's offsets-for-times answer is checked (the message at it and the one
 /// before must straddle the time) and, when wrong (librdkafka's mock answers the end offset),
 /// replaced by a binary search over message timestamps, which assumes they grow with the offset.
@@ -84,10 +85,13 @@ internal sealed class ReplayService(KafkaClientConfigFactory configs, string con
         return new ReplayPlan(consumerGroup, topic, from, result);
     }
 
-    /// <summary>Null when the group has no active members; otherwise why the replay must not run.</summary>
+    /// <summary>
+    /// Null when the group has no active members (or the broker cannot describe groups: then the
+    /// commit in <see cref="Apply"/> is the check, as a broker refuses a member-less commit to a
+    /// group that has members); otherwise why the replay must not run.
+    /// </summary>
     public string? ActiveMembers()
     {
-        KafkaNativeLibrary.EnsureLoaded();
         using var consumer = CreateConsumer("replay");
         using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
         GroupInfo? group;
@@ -95,23 +99,34 @@ internal sealed class ReplayService(KafkaClientConfigFactory configs, string con
         {
             group = admin.ListGroup(consumerGroup, Timeout);
         }
-        catch (KafkaException ex)
+        catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_UnsupportedFeature)
         {
-            return $"cannot tell whether group '{consumerGroup}' has active members ({ex.Error.Reason}); stop every worker and use --force";
+            MembershipCheck = "the broker cannot describe groups; the offset commit itself is refused while the group has members";
+            return null;
         }
-        if (group is null) return null;
-        if (group.Error.IsError && group.Error.Code != ErrorCode.GroupIdNotFound)
-            return $"cannot tell whether group '{consumerGroup}' has active members ({group.Error.Reason}); stop every worker and use --force";
+        MembershipCheck = "described the group";
+        if (group is null || group.Error.IsError && group.Error.Code == ErrorCode.GroupIdNotFound) return null;
+        if (group.Error.IsError) return $"cannot describe group '{consumerGroup}': {group.Error.Reason}";
         return group.Members.Count == 0 ? null
             : $"group '{consumerGroup}' has {group.Members.Count} active member(s) ({string.Join(", ", group.Members.Take(5).Select(m => m.ClientId + "@" + m.ClientHost))}); stop the workers first";
     }
+
+    /// <summary>How <see cref="ActiveMembers"/> could check (for the output).</summary>
+    public string? MembershipCheck { get; private set; }
 
     /// <summary>Commits the plan's targets for the group (without joining it) and reads them back.</summary>
     public void Apply(ReplayPlan plan)
     {
         using var consumer = CreateConsumer(plan.Topic);
         var offsets = plan.Partitions.Select(p => new TopicPartitionOffset(p.Topic, p.Partition, p.Target)).ToList();
-        consumer.Commit(offsets);
+        try
+        {
+            consumer.Commit(offsets);
+        }
+        catch (KafkaException ex) when (IsActiveGroup(ex.Error.Code) || ex is TopicPartitionOffsetException tpo && tpo.Results.Any(r => IsActiveGroup(r.Error.Code)))
+        {
+            throw new ReplayException($"the broker refused the commit ({ex.Error.Reason}): group '{plan.ConsumerGroup}' has active members; stop the workers first");
+        }
         var after = consumer.Committed(offsets.Select(o => o.TopicPartition), Timeout);
         foreach (var p in plan.Partitions)
         {
@@ -119,6 +134,9 @@ internal sealed class ReplayService(KafkaClientConfigFactory configs, string con
             p.After = offset.IsSpecial ? null : offset.Value;
         }
     }
+
+    private static bool IsActiveGroup(ErrorCode code) =>
+        code is ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress;
 
     private (long Offset, string How) FindByTime(IConsumer<byte[], byte[]> consumer, TopicPartition tp, long low, long high, DateTimeOffset time)
     {
