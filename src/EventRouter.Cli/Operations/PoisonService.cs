@@ -125,6 +125,7 @@ internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient
             progress?.Report((items.Count, total));
         }
 
+        var createdOrigins = new HashSet<string>(StringComparer.Ordinal);
         foreach (var m in held.Matched.Where(m => m.Entry.Kind != PoisonKind.Kafka))
         {
             var entry = m.Entry;
@@ -135,7 +136,10 @@ internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient
                     : entry.ValueBlob is { } blob ? BinaryData.FromBytes(await DownloadAsync(blob, cancellationToken) ?? throw new InvalidOperationException($"blob {blob} is missing"))
                     : BinaryData.FromBytes(PoisonEntry.Bytes(PoisonEntry.Str((JsonObject)JsonNode.Parse(entry.Body.ToArray())!, "value"))
                         ?? throw new InvalidOperationException("the message has no value"));
-                await queues.GetQueueClient(entry.OriginQueue).SendMessageAsync(body, cancellationToken: cancellationToken);
+                var origin = queues.GetQueueClient(entry.OriginQueue);
+                // Like the router's own writes: a queue that does not exist (yet, or any more) is created.
+                if (createdOrigins.Add(entry.OriginQueue)) await origin.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                await origin.SendMessageAsync(body, cancellationToken: cancellationToken);
                 await held.DeleteAsync(m, cancellationToken);
                 items.Add(new RedriveItem(entry, RedriveOutcome.Redriven, entry.OriginQueue, null));
             }
