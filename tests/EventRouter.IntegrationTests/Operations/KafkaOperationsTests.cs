@@ -129,6 +129,44 @@ public sealed class KafkaOperationsTests(MockKafkaClusterFixture kafka)
         // refusing member-less commits for any group that ever had members: see docs/operations.md.)
     }
 
+    [Fact]
+    public async Task ProduceCommand_Sample_UsesTheConfiguredClusterAndReportsPartitions()
+    {
+        var topic = KafkaTestKit.UniqueTopic("produce-sample");
+        kafka.Cluster.CreateTopic(topic, 3);
+        var settings = Path.Combine(Path.GetTempPath(), $"{topic}.json");
+        await File.WriteAllTextAsync(settings, JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["EventStorage"] = "UseDevelopmentStorage=true",
+            ["Kafka"] = new Dictionary<string, object>
+            {
+                ["BootstrapServers"] = kafka.Cluster.BootstrapServers, ["SecurityProtocol"] = "Plaintext", ["AllowPlaintext"] = true,
+                ["ConsumerGroup"] = "produce-test", ["Topics"] = new Dictionary<string, string> { ["Notifications"] = topic, ["Prices"] = "" },
+            },
+        }));
+        try
+        {
+            var output = new StringWriter();
+            var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(new StringWriter()) });
+            var root = new System.CommandLine.RootCommand { EventRouter.Cli.Commands.ProduceCommand.Create(() => console) };
+            var code = await root.Parse(["produce", "--topic", topic, "--sample", "60", "--seed", "7", "--json", "--settings", settings])
+                .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = new StringWriter() });
+
+            Assert.Equal(0, code);
+            using var report = JsonDocument.Parse(output.ToString());
+            Assert.Equal(60, report.RootElement.GetProperty("produced").GetInt32());
+            Assert.Equal(60, report.RootElement.GetProperty("partitions").EnumerateArray().Sum(p => p.GetProperty("messages").GetInt32()));
+            var consumed = ConsumeAll(topic, 3, 60);
+            Assert.Equal(60, consumed.Count);
+            Assert.All(consumed, c => Assert.Equal("application/json", Header(c, "content-type")));
+            Assert.Contains(consumed, c => Header(c, "event-id") is not null && Header(c, "event-type") is not null);
+        }
+        finally
+        {
+            File.Delete(settings);
+        }
+    }
+
     private KafkaClientConfigFactory Configs(string group) => new(Options.Create(new KafkaOptions
     {
         BootstrapServers = kafka.Cluster.BootstrapServers,
