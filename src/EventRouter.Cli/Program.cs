@@ -18,6 +18,10 @@ var root = new RootCommand("EventRouter: Kafka events into Azure Storage queues,
     CheckCommand.Create(console),
     ConfigCommand.CreateConfig(),
     ConfigCommand.CreateRoutes(console),
+    PoisonCommand.Create(console),
+    ProduceCommand.Create(console),
+    ReplayCommand.Create(console),
+    StatsCommand.Create(console),
     MockKafkaCommand.Create(),
 };
 

@@ -50,7 +50,7 @@ internal sealed class MockKafkaProcess : IDisposable
 
     private string ReadLine(TimeSpan timeout)
     {
-        var line = _process.StandardOutput.ReadLineAsync().AsTask();
+        var line = _process.StandardOutput.ReadLineAsync();
         if (!line.Wait(timeout)) throw new TimeoutException("mock-kafka did not answer.");
         return line.Result ?? throw new InvalidOperationException($"mock-kafka exited (code {(_process.HasExited ? _process.ExitCode : -1)}).");
     }

@@ -1,0 +1,283 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using EventRouter.Cli.Hosting;
+using EventRouter.Cli.Operations;
+using EventRouter.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+
+namespace EventRouter.Cli.Commands;
+
+/// <summary><c>eventrouter poison list|show|redrive|purge</c>: thin commands over <see cref="PoisonService"/>.</summary>
+internal static class PoisonCommand
+{
+    internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    private sealed record Options(Option<string[]> Settings, Option<string?> Environment, Option<bool> Json, Option<string?> Queue,
+        Option<string?> Reason, Option<string?> Type, Option<TimeSpan?> OlderThan, Option<int?> Limit)
+    {
+        public static Options Create() => new(CommonOptions.Settings(), CommonOptions.Environment(), CommonOptions.Json(),
+            new Option<string?>("--queue") { Description = "The poison queue: events-poison (default, Kafka records) or <queue>-poison (queue stage)." },
+            new Option<string?>("--reason") { Description = "Only messages with this reason (invalid-json, missing-field, ..., raw-copy for a Functions runtime copy)." },
+            new Option<string?>("--type") { Description = "Only events of this type (USER.CREATED) or category (USER.*), when the type is known." },
+            new Option<TimeSpan?>("--older-than") { Description = "Only messages poisoned at least this long ago: 30m, 1h, 2d or hh:mm:ss.", CustomParser = r => ParseDuration(r) },
+            new Option<int?>("--limit") { Description = "At most this many messages." });
+
+        public void AddTo(Command command, bool filters = true)
+        {
+            command.Add(Settings); command.Add(Environment); command.Add(Json); command.Add(Queue);
+            if (!filters) return;
+            command.Add(Reason); command.Add(Type); command.Add(OlderThan); command.Add(Limit);
+        }
+
+        public PoisonFilter Filter(ParseResult parse) => new(parse.GetValue(Reason), parse.GetValue(Type), parse.GetValue(OlderThan), parse.GetValue(Limit));
+    }
+
+    public static Command Create(Func<IAnsiConsole> console)
+    {
+        var poison = new Command("poison", "Inspect, re-drive and purge poison messages (events-poison and <queue>-poison).");
+        poison.Add(List(console));
+        poison.Add(Show(console));
+        poison.Add(Redrive(console));
+        poison.Add(Purge(console));
+        return poison;
+    }
+
+    private static Command List(Func<IAnsiConsole> console)
+    {
+        var o = Options.Create();
+        var command = new Command("list", "List poison messages without consuming them: reason, source, event id and type, age.");
+        o.AddTo(command);
+        command.SetAction((parse, ct) => RunAsync(parse, o, async (service, queue) =>
+        {
+            var entries = await service.ListAsync(queue, o.Filter(parse), ct);
+            var now = DateTimeOffset.UtcNow;
+            if (parse.GetValue(o.Json))
+            {
+                parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(entries.Select(e => Summary(e, now)), JsonOptions));
+                return ExitCodes.Ok;
+            }
+            var table = new Table().Title($"{Markup.Escape(queue)}: {entries.Count} message(s)")
+                .AddColumn("Id").AddColumn("Reason").AddColumn("Source").AddColumn("Event id").AddColumn("Type").AddColumn(new TableColumn("Age").RightAligned());
+            foreach (var e in entries)
+            {
+                table.AddRow(Markup.Escape(e.MessageId), Markup.Escape(e.Reason), Markup.Escape(e.SourceText), Markup.Escape(e.EventId ?? "-"),
+                    Markup.Escape(e.EventType ?? "-"), FormatAge(e.Age(now)));
+            }
+            console().Write(table);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Show(Func<IAnsiConsole> console)
+    {
+        var o = Options.Create();
+        var id = new Argument<string>("id") { Description = "The message id (from poison list)." };
+        var command = new Command("show", "Show one poison message in full, with the original value decoded when it is UTF-8 text.") { id };
+        o.AddTo(command, filters: false);
+        command.SetAction((parse, ct) => RunAsync(parse, o, async (service, queue) =>
+        {
+            var detail = await service.ShowAsync(queue, parse.GetValue(id)!, ct);
+            if (detail is null)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"eventrouter poison show: no message {parse.GetValue(id)} in {queue}.");
+                return ExitCodes.Failed;
+            }
+            var json = new JsonObject
+            {
+                ["id"] = detail.Entry.MessageId,
+                ["queue"] = queue,
+                ["summary"] = JsonSerializer.SerializeToNode(Summary(detail.Entry, DateTimeOffset.UtcNow), JsonOptions),
+                ["message"] = detail.Message?.DeepClone(),
+                ["headers"] = detail.Headers?.DeepClone(),
+                ["keyText"] = detail.KeyText,
+                ["valueText"] = detail.ValueText,
+                ["valueBase64"] = detail.ValueText is null ? detail.ValueBase64 : null,
+            };
+            if (parse.GetValue(o.Json))
+            {
+                parse.InvocationConfiguration.Output.WriteLine(json.ToJsonString(JsonOptions));
+                return ExitCodes.Ok;
+            }
+            var grid = new Grid().AddColumn().AddColumn();
+            var e = detail.Entry;
+            void Row(string name, string? value) => grid.AddRow($"[bold]{name}[/]", Markup.Escape(value ?? "-"));
+            Row("Id", e.MessageId); Row("Queue", queue); Row("Reason", e.Reason); Row("Error", e.Error); Row("Source", e.SourceText);
+            Row("Event id", e.EventId); Row("Type", e.EventType); Row("Poisoned at", (e.PoisonedAt ?? e.InsertedOn)?.ToString("O"));
+            Row("Key", detail.KeyText ?? detail.KeyBase64); Row("Headers", detail.Headers?.ToJsonString());
+            console().Write(grid);
+            console().Write(new Panel(Markup.Escape(PrettyValue(detail))).Header(detail.ValueText is null ? "value (Base64)" : "value"));
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Redrive(Func<IAnsiConsole> console)
+    {
+        var o = Options.Create();
+        var dryRun = new Option<bool>("--dry-run") { Description = "Show what would be re-driven; change nothing." };
+        var command = new Command("redrive",
+            "Re-drive poison messages: Kafka records (events-poison) go through routing again (a record still invalid becomes a new poison " +
+            "message before the old one is deleted); queue-stage poison goes back onto its origin queue.") { dryRun };
+        o.AddTo(command);
+        command.SetAction((parse, ct) => RunAsync(parse, o, async (service, queue) =>
+        {
+            var json = parse.GetValue(o.Json);
+            RedriveReport report;
+            if (json || !console().Profile.Capabilities.Interactive)
+            {
+                report = await service.RedriveAsync(queue, o.Filter(parse), parse.GetValue(dryRun), null, ct);
+            }
+            else
+            {
+                report = null!;
+                await console().Progress().StartAsync(async context =>
+                {
+                    var task = context.AddTask("Re-driving", maxValue: 1);
+                    var progress = new Progress<(int Done, int Total)>(p => { task.MaxValue = Math.Max(1, p.Total); task.Value = p.Done; });
+                    report = await service.RedriveAsync(queue, o.Filter(parse), parse.GetValue(dryRun), progress, ct);
+                    task.Value = task.MaxValue;
+                });
+            }
+            var now = DateTimeOffset.UtcNow;
+            if (json)
+            {
+                parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    dryRun = report.DryRun,
+                    redriven = report.Count(RedriveOutcome.Redriven),
+                    stillPoisoned = report.Count(RedriveOutcome.StillPoisoned),
+                    failed = report.Count(RedriveOutcome.Failed),
+                    items = report.Items.Select(i => new { id = i.Entry.MessageId, outcome = i.Outcome.ToString(), target = i.Target, detail = i.Detail, message = Summary(i.Entry, now) }),
+                }, JsonOptions));
+            }
+            else
+            {
+                var details = new Table().AddColumn("Id").AddColumn("Source").AddColumn("Type").AddColumn("Outcome").AddColumn("Queue").AddColumn("Detail");
+                foreach (var i in report.Items)
+                {
+                    var outcome = i.Outcome switch
+                    {
+                        RedriveOutcome.Redriven => "[green]redriven[/]",
+                        RedriveOutcome.StillPoisoned => "[yellow]still poisoned[/]",
+                        RedriveOutcome.Failed => "[red]failed[/]",
+                        _ => "would redrive",
+                    };
+                    details.AddRow(Markup.Escape(i.Entry.MessageId), Markup.Escape(i.Entry.SourceText), Markup.Escape(i.Entry.EventType ?? "-"), outcome,
+                        Markup.Escape(i.Target ?? "-"), Markup.Escape(i.Detail ?? ""));
+                }
+                if (report.Items.Count <= 200) console().Write(details);
+                var summary = new Table().Title(report.DryRun ? "Dry run: nothing changed" : "Re-drive summary").AddColumn("Outcome").AddColumn(new TableColumn("Messages").RightAligned());
+                foreach (var outcome in Enum.GetValues<RedriveOutcome>().Where(v => report.Count(v) > 0))
+                {
+                    summary.AddRow(outcome.ToString(), report.Count(outcome).ToString("N0"));
+                }
+                summary.AddRow("[bold]Total[/]", report.Items.Count.ToString("N0"));
+                console().Write(summary);
+            }
+            return report.Count(RedriveOutcome.Failed) > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Purge(Func<IAnsiConsole> console)
+    {
+        var o = Options.Create();
+        var yes = new Option<bool>("--yes") { Description = "Really delete the matching messages (required)." };
+        var command = new Command("purge", "Delete the matching poison messages (only those). Needs --yes.") { yes };
+        o.AddTo(command);
+        command.SetAction((parse, ct) =>
+        {
+            if (!parse.GetValue(yes))
+            {
+                parse.InvocationConfiguration.Error.WriteLine("eventrouter poison purge: deletes messages for good; add --yes to confirm (try `poison list` with the same filters first).");
+                return Task.FromResult(ExitCodes.InvalidConfiguration);
+            }
+            return RunAsync(parse, o, async (service, queue) =>
+            {
+                var deleted = await service.PurgeAsync(queue, o.Filter(parse), ct);
+                if (parse.GetValue(o.Json)) parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new { queue, deleted }, JsonOptions));
+                else console().MarkupLine($"Deleted [bold]{deleted}[/] message(s) from {Markup.Escape(queue)}.");
+                return ExitCodes.Ok;
+            });
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, Options o, Func<PoisonService, string, Task<int>> action)
+    {
+        var error = parse.InvocationConfiguration.Error;
+        try
+        {
+            using var host = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.Process, o.Settings, o.Environment)).Build();
+            var service = CreateService(host.Services);
+            var queue = parse.GetValue(o.Queue) ?? service.DefaultQueue;
+            if (service.ValidateQueue(queue) is { } problem)
+            {
+                await error.WriteLineAsync($"eventrouter poison: {problem}");
+                return ExitCodes.InvalidConfiguration;
+            }
+            return await action(service, queue);
+        }
+        catch (Exception ex) when (ConfigurationErrors.TryReport(ex, error))
+        {
+            return ExitCodes.InvalidConfiguration;
+        }
+        catch (OperationCanceledException)
+        {
+            return ExitCodes.Cancelled;
+        }
+    }
+
+    internal static PoisonService CreateService(IServiceProvider services) => new(
+        services.GetRequiredService<QueueServiceClient>(), services.GetRequiredService<BlobServiceClient>(),
+        services.GetRequiredService<IRecordBatchRouter>(), services.GetRequiredService<IOptions<RoutingOptions>>().Value,
+        services.GetRequiredService<TimeProvider>());
+
+    internal static object Summary(PoisonEntry e, DateTimeOffset now) => new
+    {
+        id = e.MessageId, queue = e.PoisonQueue, kind = e.Kind.ToString(), reason = e.Reason, error = e.Error,
+        topic = e.Topic, partition = e.Partition, offset = e.Offset, originQueue = e.OriginQueue, originMessageId = e.OriginMessageId,
+        eventId = e.EventId, eventType = e.EventType, poisonedAt = e.PoisonedAt ?? e.InsertedOn, ageSeconds = (long)e.Age(now).TotalSeconds,
+    };
+
+    private static string PrettyValue(PoisonDetail detail)
+    {
+        if (detail.ValueText is null) return detail.ValueBase64 ?? "(null)";
+        try { return JsonNode.Parse(detail.ValueText)?.ToJsonString(JsonOptions) ?? detail.ValueText; }
+        catch (JsonException) { return detail.ValueText; }
+    }
+
+    internal static string FormatAge(TimeSpan age) =>
+        age.TotalDays >= 1 ? $"{(int)age.TotalDays}d {age.Hours}h" : age.TotalHours >= 1 ? $"{(int)age.TotalHours}h {age.Minutes}m"
+        : age.TotalMinutes >= 1 ? $"{(int)age.TotalMinutes}m {age.Seconds}s" : $"{Math.Max(0, (int)age.TotalSeconds)}s";
+
+    /// <summary>30s, 15m, 1h, 2d, or a TimeSpan (hh:mm:ss).</summary>
+    internal static TimeSpan? ParseDuration(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (TryParseDuration(text, out var value)) return value;
+        result.AddError($"'{text}' is not a duration: use 30s, 15m, 1h, 2d or hh:mm:ss.");
+        return null;
+    }
+
+    internal static bool TryParseDuration(string text, out TimeSpan value)
+    {
+        value = default;
+        if (text.Length >= 2 && double.TryParse(text[..^1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 0)
+        {
+            TimeSpan? parsed = char.ToLowerInvariant(text[^1]) switch
+            {
+                's' => TimeSpan.FromSeconds(n), 'm' => TimeSpan.FromMinutes(n), 'h' => TimeSpan.FromHours(n), 'd' => TimeSpan.FromDays(n), _ => null,
+            };
+            if (parsed is { } p) { value = p; return true; }
+        }
+        return TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero;
+    }
+}

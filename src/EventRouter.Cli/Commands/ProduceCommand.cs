@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Text.Json;
+using EventRouter.Cli.Hosting;
+using EventRouter.Cli.Operations;
+using EventRouter.Cli.Sandbox;
+using EventRouter.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+
+namespace EventRouter.Cli.Commands;
+
+/// <summary><c>eventrouter produce --topic T (--file events.jsonl | --sample N)</c>.</summary>
+internal static class ProduceCommand
+{
+    public static Command Create(Func<IAnsiConsole> console)
+    {
+        var settings = CommonOptions.Settings();
+        var environment = CommonOptions.Environment();
+        var json = CommonOptions.Json();
+        var topic = new Option<string>("--topic") { Description = "The topic to write to.", Required = true };
+        var file = new Option<FileInfo?>("--file") { Description = "Events, one JSON value per line (what `kcat -C` prints); - reads stdin." };
+        var sample = new Option<int?>("--sample") { Description = "Produce this many realistic sample events (about 1% malformed) instead." };
+        var seed = new Option<int>("--seed") { Description = "Seed of --sample.", DefaultValueFactory = _ => Environment.TickCount };
+        var keyTemplate = new Option<string?>("--key-template")
+        {
+            Description = "A dot path into each event for the key, e.g. object.user_id; missing or empty falls back to the event id (the default key).",
+        };
+        var command = new Command("produce",
+            "Produce events with the configured Kafka settings; sets headers event-id, event-type and content-type: application/json from each event.")
+        {
+            settings, environment, json, topic, file, sample, seed, keyTemplate,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            var path = parse.GetResult(file)?.Tokens.FirstOrDefault()?.Value;
+            var count = parse.GetValue(sample);
+            if ((path is null) == (count is null) || count is <= 0)
+            {
+                await error.WriteLineAsync("eventrouter produce: give either --file FILE or --sample N (N > 0).");
+                return ExitCodes.InvalidConfiguration;
+            }
+            if (path is not null && path != "-" && !File.Exists(path))
+            {
+                await error.WriteLineAsync($"eventrouter produce: {path} does not exist.");
+                return ExitCodes.InvalidConfiguration;
+            }
+            ProduceReport report;
+            try
+            {
+                using var host = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.Ingest, settings, environment)).Build();
+                var service = new ProduceService(host.Services.GetRequiredService<KafkaClientConfigFactory>());
+                IEnumerable<byte[]?> values;
+                TextReader? reader = null;
+                if (count is { } n)
+                {
+                    var generator = new SampleEventGenerator(parse.GetValue(seed));
+                    values = Enumerable.Range(0, n).Select(_ => generator.Next().Value);
+                }
+                else
+                {
+                    reader = path == "-" ? Console.In : new StreamReader(path!);
+                    values = ProduceService.ReadLines(reader);
+                }
+                using (reader)
+                {
+                    report = await service.ProduceAsync(parse.GetValue(topic)!, values, parse.GetValue(keyTemplate), cancellationToken: ct);
+                }
+            }
+            catch (Exception ex) when (ConfigurationErrors.TryReport(ex, error))
+            {
+                return ExitCodes.InvalidConfiguration;
+            }
+            catch (OperationCanceledException)
+            {
+                return ExitCodes.Cancelled;
+            }
+            catch (Confluent.Kafka.KafkaException ex)
+            {
+                await error.WriteLineAsync($"eventrouter produce: {ex.Error.Reason}");
+                return ExitCodes.Failed;
+            }
+
+            if (parse.GetValue(json))
+            {
+                parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    topic = report.Topic, produced = report.Messages.Count,
+                    partitions = report.PerPartition.Select(p => new { partition = p.Partition, messages = p.Count }),
+                }, PoisonCommand.JsonOptions));
+            }
+            else
+            {
+                var table = new Table().Title($"Produced {report.Messages.Count:N0} message(s) to {Markup.Escape(report.Topic)}")
+                    .AddColumn(new TableColumn("Partition").RightAligned()).AddColumn(new TableColumn("Messages").RightAligned());
+                foreach (var (partition, messages) in report.PerPartition) table.AddRow(partition.ToString(), messages.ToString("N0"));
+                console().Write(table);
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

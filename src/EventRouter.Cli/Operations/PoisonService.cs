@@ -1,0 +1,276 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using EventRouter.Routing;
+
+namespace EventRouter.Cli.Operations;
+
+/// <summary>
+/// <c>eventrouter poison list|show|redrive|purge</c>. Azure queues can only peek the first 32
+/// messages, so every operation receives the whole queue with a visibility timeout (the messages
+/// are hidden, not consumed), acts on those that match, and makes the rest visible again at once
+/// (<c>UpdateMessage</c> with visibility 0). Nothing is deleted before its replacement is written;
+/// if the process dies midway, the held messages reappear when their visibility timeout ends.
+/// </summary>
+internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient blobs, IRecordBatchRouter router, RoutingOptions routing, TimeProvider time)
+{
+    /// <summary>How long scanned messages stay hidden if the tool dies before releasing them.</summary>
+    public TimeSpan HoldTime { get; init; } = TimeSpan.FromMinutes(5);
+    public int RedriveBatchSize { get; init; } = 100;
+
+    public string DefaultQueue => routing.PoisonQueue;
+
+    /// <summary>A poison queue name is the configured poison queue or ends with <c>-poison</c>.</summary>
+    public string? ValidateQueue(string queue) =>
+        queue == routing.PoisonQueue || queue.EndsWith("-poison", StringComparison.Ordinal) && queue.Length > "-poison".Length
+            ? null
+            : $"'{queue}' is not a poison queue: use {routing.PoisonQueue} or <queue>-poison.";
+
+    public async Task<IReadOnlyList<PoisonEntry>> ListAsync(string queue, PoisonFilter filter, CancellationToken cancellationToken)
+    {
+        await using var held = await HoldAsync(queue, filter, cancellationToken);
+        return held.Matched.Select(m => m.Entry).ToList();
+    }
+
+    public async Task<PoisonDetail?> ShowAsync(string queue, string messageId, CancellationToken cancellationToken)
+    {
+        await using var held = await HoldAsync(queue, new PoisonFilter(), cancellationToken, m => m.MessageId == messageId);
+        var found = held.Matched.FirstOrDefault();
+        if (found is null) return null;
+        var entry = found.Entry;
+        JsonNode? message = null;
+        try { message = JsonNode.Parse(entry.Body.ToArray()); } catch (JsonException) { }
+        byte[]? value, key = null;
+        JsonNode? headers = null;
+        if (entry.Kind == PoisonKind.RawCopy) value = entry.Body.ToArray();
+        else
+        {
+            var obj = (JsonObject)message!;
+            value = entry.ValueBlob is { } vb ? await DownloadAsync(vb, cancellationToken) : PoisonEntry.Bytes(PoisonEntry.Str(obj, "value"));
+            key = entry.KeyBlob is { } kb ? await DownloadAsync(kb, cancellationToken) : PoisonEntry.Bytes(PoisonEntry.Str(obj, "key"));
+            headers = entry.HeadersBlob is { } hb && await DownloadAsync(hb, cancellationToken) is { } hbytes
+                ? JsonNode.Parse(hbytes)?["headers"] : obj["headers"]?.DeepClone();
+        }
+        return new PoisonDetail(entry, message, headers, PoisonEntry.Utf8Text(key), key is null ? null : Convert.ToBase64String(key),
+            PoisonEntry.Utf8Text(value), value is null ? null : Convert.ToBase64String(value));
+    }
+
+    public async Task<int> PurgeAsync(string queue, PoisonFilter filter, CancellationToken cancellationToken)
+    {
+        await using var held = await HoldAsync(queue, filter, cancellationToken);
+        var deleted = 0;
+        foreach (var message in held.Matched)
+        {
+            await held.DeleteAsync(message, cancellationToken);
+            deleted++;
+        }
+        return deleted;
+    }
+
+    /// <summary>
+    /// Kafka-side poison goes back through the routing pipeline as the record it was; queue-stage
+    /// poison goes back onto its origin queue. The old message is deleted only after the new write
+    /// (route, new poison message, or origin queue) succeeded.
+    /// </summary>
+    public async Task<RedriveReport> RedriveAsync(string queue, PoisonFilter filter, bool dryRun, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
+    {
+        await using var held = await HoldAsync(queue, filter, cancellationToken);
+        var items = new List<RedriveItem>();
+        var total = held.Matched.Count;
+        progress?.Report((0, total));
+        if (dryRun)
+        {
+            foreach (var m in held.Matched)
+            {
+                items.Add(new RedriveItem(m.Entry, RedriveOutcome.WouldRedrive,
+                    m.Entry.Kind == PoisonKind.Kafka ? "routing pipeline" : m.Entry.OriginQueue ?? "?", null));
+            }
+            return new RedriveReport(items, dryRun);
+        }
+
+        foreach (var chunk in held.Matched.Where(m => m.Entry.Kind == PoisonKind.Kafka).Chunk(RedriveBatchSize))
+        {
+            var records = new List<(HeldMessage Message, InboundRecord Record)>();
+            foreach (var m in chunk)
+            {
+                try { records.Add((m, await ToRecordAsync(m.Entry, cancellationToken))); }
+                catch (Exception ex) when (ex is InvalidOperationException or RequestFailedException or JsonException)
+                {
+                    items.Add(new RedriveItem(m.Entry, RedriveOutcome.Failed, null, ex.Message));
+                }
+            }
+            BatchRoutingResult result;
+            try
+            {
+                result = await router.RouteBatchAsync(records.Select(r => r.Record).ToList(), cancellationToken);
+            }
+            catch (EventDeliveryException ex)
+            {
+                // Nothing deleted: every message of the batch stays in poison and becomes visible again.
+                items.AddRange(records.Select(r => new RedriveItem(r.Message.Entry, RedriveOutcome.Failed, null, ex.Message)));
+                progress?.Report((items.Count, total));
+                continue;
+            }
+            for (var i = 0; i < records.Count; i++)
+            {
+                var outcome = result.Outcomes[i];
+                await held.DeleteAsync(records[i].Message, cancellationToken);
+                items.Add(new RedriveItem(records[i].Message.Entry,
+                    outcome.Kind == OutcomeKind.Poisoned ? RedriveOutcome.StillPoisoned : RedriveOutcome.Redriven,
+                    outcome.Queue, outcome.Reason?.ToCode()));
+            }
+            progress?.Report((items.Count, total));
+        }
+
+        var createdOrigins = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in held.Matched.Where(m => m.Entry.Kind != PoisonKind.Kafka))
+        {
+            var entry = m.Entry;
+            try
+            {
+                if (entry.OriginQueue is null) throw new InvalidOperationException("the origin queue is unknown");
+                var body = entry.Kind == PoisonKind.RawCopy ? entry.Body
+                    : entry.ValueBlob is { } blob ? BinaryData.FromBytes(await DownloadAsync(blob, cancellationToken) ?? throw new InvalidOperationException($"blob {blob} is missing"))
+                    : BinaryData.FromBytes(PoisonEntry.Bytes(PoisonEntry.Str((JsonObject)JsonNode.Parse(entry.Body.ToArray())!, "value"))
+                        ?? throw new InvalidOperationException("the message has no value"));
+                var origin = queues.GetQueueClient(entry.OriginQueue);
+                // Like the router's own writes: a queue that does not exist (yet, or any more) is created.
+                if (createdOrigins.Add(entry.OriginQueue)) await origin.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                await origin.SendMessageAsync(body, cancellationToken: cancellationToken);
+                await held.DeleteAsync(m, cancellationToken);
+                items.Add(new RedriveItem(entry, RedriveOutcome.Redriven, entry.OriginQueue, null));
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or RequestFailedException or JsonException)
+            {
+                items.Add(new RedriveItem(entry, RedriveOutcome.Failed, entry.OriginQueue, ex.Message));
+            }
+            progress?.Report((items.Count, total));
+        }
+        return new RedriveReport(items, dryRun);
+    }
+
+    /// <summary>Rebuilds the Kafka record a poison message was made from.</summary>
+    internal async Task<InboundRecord> ToRecordAsync(PoisonEntry entry, CancellationToken cancellationToken)
+    {
+        if (entry.Topic is null || entry.Partition is null || entry.Offset is null) throw new InvalidOperationException("the message has no Kafka source");
+        var obj = (JsonObject)JsonNode.Parse(entry.Body.ToArray())!;
+        var value = entry.ValueBlob is { } vb ? await DownloadAsync(vb, cancellationToken) ?? throw new InvalidOperationException($"blob {vb} is missing")
+            : PoisonEntry.Bytes(PoisonEntry.Str(obj, "value"));
+        var key = entry.KeyBlob is { } kb ? await DownloadAsync(kb, cancellationToken) : PoisonEntry.Bytes(PoisonEntry.Str(obj, "key"));
+        var headersNode = entry.HeadersBlob is { } hb && await DownloadAsync(hb, cancellationToken) is { } hbytes
+            ? JsonNode.Parse(hbytes)?["headers"] as JsonObject : obj["headers"] as JsonObject;
+        var headers = new List<RecordHeader>();
+        foreach (var (name, node) in headersNode ?? [])
+        {
+            if (node is JsonArray array) headers.AddRange(array.Select(n => new RecordHeader(name, HeaderValue(n))));
+            else headers.Add(new RecordHeader(name, HeaderValue(node)));
+        }
+        return new InboundRecord(entry.Topic, entry.Partition.Value, entry.Offset.Value, entry.Timestamp,
+            key is null ? null : key, value is null ? null : value, headers);
+    }
+
+    private static ReadOnlyMemory<byte>? HeaderValue(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonObject o when PoisonEntry.Str(o, "base64") is { } b64 => Convert.FromBase64String(b64),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => System.Text.Encoding.UTF8.GetBytes(v.GetValue<string>()),
+        _ => System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()),
+    };
+
+    private async Task<byte[]?> DownloadAsync(string blobName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var content = await blobs.GetBlobContainerClient(RoutingDefaults.PayloadContainer).GetBlobClient(blobName).DownloadContentAsync(cancellationToken);
+            return content.Value.Content.ToArray();
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Receives the whole queue (hidden for <see cref="HoldTime"/>) and sorts matches from the rest.</summary>
+    private async Task<HeldMessages> HoldAsync(string queue, PoisonFilter filter, CancellationToken cancellationToken, Func<HeldMessage, bool>? also = null)
+    {
+        var client = queues.GetQueueClient(queue);
+        var held = new HeldMessages(client);
+        if (!(await client.ExistsAsync(cancellationToken)).Value) return held;
+        var now = time.GetUtcNow();
+        try
+        {
+            while (filter.Limit is not { } limit || held.Matched.Count < limit)
+            {
+                QueueMessage[] batch = (await client.ReceiveMessagesAsync(32, HoldTime, cancellationToken)).Value;
+                if (batch.Length == 0) break;
+                foreach (var message in batch)
+                {
+                    var entry = PoisonEntry.Parse(queue, message.MessageId, message.InsertedOn, message.Body);
+                    var heldMessage = new HeldMessage(entry, message.PopReceipt);
+                    var matches = filter.Matches(entry, now) && (also?.Invoke(heldMessage) ?? true)
+                        && (filter.Limit is not { } max || held.Matched.Count < max);
+                    (matches ? held.Matched : held.Others).Add(heldMessage);
+                }
+            }
+        }
+        catch
+        {
+            await held.DisposeAsync();
+            throw;
+        }
+        held.Matched.Sort((a, b) => Nullable.Compare(a.Entry.PoisonedAt ?? a.Entry.InsertedOn, b.Entry.PoisonedAt ?? b.Entry.InsertedOn));
+        return held;
+    }
+
+    internal sealed class HeldMessage(PoisonEntry entry, string popReceipt)
+    {
+        public PoisonEntry Entry { get; } = entry;
+        public string PopReceipt { get; set; } = popReceipt;
+        public bool Deleted { get; set; }
+        public string MessageId => Entry.MessageId;
+    }
+
+    /// <summary>Messages this tool is holding invisible; disposing makes every one not deleted visible again.</summary>
+    private sealed class HeldMessages(QueueClient client) : IAsyncDisposable
+    {
+        public List<HeldMessage> Matched { get; } = [];
+        public List<HeldMessage> Others { get; } = [];
+
+        public async Task DeleteAsync(HeldMessage message, CancellationToken cancellationToken)
+        {
+            await client.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+            message.Deleted = true;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var message in Matched.Concat(Others).Where(m => !m.Deleted))
+            {
+                try
+                {
+                    // Not cancellable: leaving messages hidden for minutes is worse than a slow exit.
+                    await client.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
+                }
+                catch (RequestFailedException)
+                {
+                    // It reappears when its visibility timeout ends anyway.
+                }
+            }
+        }
+    }
+}
+
+internal sealed record PoisonDetail(PoisonEntry Entry, JsonNode? Message, JsonNode? Headers, string? KeyText, string? KeyBase64, string? ValueText, string? ValueBase64);
+
+internal enum RedriveOutcome { Redriven, StillPoisoned, Failed, WouldRedrive }
+
+/// <summary>One message's fate: <paramref name="Target"/> is the queue it went to; <paramref name="Detail"/> the new reason or the error.</summary>
+internal sealed record RedriveItem(PoisonEntry Entry, RedriveOutcome Outcome, string? Target, string? Detail);
+
+internal sealed record RedriveReport(IReadOnlyList<RedriveItem> Items, bool DryRun)
+{
+    public int Count(RedriveOutcome outcome) => Items.Count(i => i.Outcome == outcome);
+}

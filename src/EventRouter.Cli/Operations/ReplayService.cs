@@ -1,0 +1,184 @@
+using System.Globalization;
+using Confluent.Kafka;
+using EventRouter.Kafka;
+
+namespace EventRouter.Cli.Operations;
+
+/// <summary>Where a replay starts: the beginning, an offset, or the first message at or after a time.</summary>
+internal sealed record ReplayFrom(ReplayFromKind Kind, long Offset = 0, DateTimeOffset Time = default)
+{
+    public static bool TryParse(string text, out ReplayFrom? from)
+    {
+        from = null;
+        if (string.Equals(text, "beginning", StringComparison.OrdinalIgnoreCase) || string.Equals(text, "earliest", StringComparison.OrdinalIgnoreCase))
+            from = new ReplayFrom(ReplayFromKind.Beginning);
+        else if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+            from = new ReplayFrom(ReplayFromKind.Offset, offset);
+        else if (text.Contains('T', StringComparison.OrdinalIgnoreCase) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+                 && (text.EndsWith('Z') || text.EndsWith('z') || text.Length > 6 && text[^6] is '+' or '-'))
+            from = new ReplayFrom(ReplayFromKind.Time, Time: time);
+        return from is not null;
+    }
+
+    public override string ToString() => Kind switch
+    {
+        ReplayFromKind.Beginning => "beginning",
+        ReplayFromKind.Offset => $"offset {Offset}",
+        _ => Time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+    };
+}
+
+internal enum ReplayFromKind { Beginning, Offset, Time }
+
+/// <summary>One partition of a replay: the committed offset before, the target, and how the target was found.</summary>
+internal sealed record ReplayPartition(string Topic, int Partition, long Low, long High, long? Before, long Target, string How)
+{
+    public long? After { get; set; }
+    /// <summary>Messages the group will read again (negative: skipped forward).</summary>
+    public long Redelivered => (Before ?? Low) - Target;
+}
+
+internal sealed record ReplayPlan(string ConsumerGroup, string Topic, ReplayFrom From, IReadOnlyList<ReplayPartition> Partitions);
+
+/// <summary>
+/// <c>eventrouter replay</c>: moves the configured consumer group's committed offsets of one topic.
+/// The group must have no active members, or the running worker would overwrite the commit with
+/// its own positions. Confluent.Kafka 1.9.3 has no <c>DescribeConsumerGroups</c> admin call, so
+/// the check uses the classic group description (<c>AdminClient.ListGroup</c>). A broker that
+/// cannot describe groups (librdkafka's mock) still refuses the member-less commit
+/// (generation -1) to a group with members (UNKNOWN_MEMBER_ID), so the commit is the last check.
+/// For a time, the broker's offsets-for-times answer is checked (the message at it and the one
+/// before must straddle the time) and, when wrong (librdkafka's mock answers the end offset),
+/// replaced by a binary search over message timestamps, which assumes they grow with the offset.
+/// </summary>
+internal sealed class ReplayService(KafkaClientConfigFactory configs, string consumerGroup)
+{
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public ReplayPlan Plan(string topic, ReplayFrom from, int? onlyPartition)
+    {
+        using var consumer = CreateConsumer(topic);
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        var metadata = admin.GetMetadata(topic, Timeout).Topics.FirstOrDefault(t => t.Topic == topic);
+        if (metadata is null || metadata.Error.IsError || metadata.Partitions.Count == 0)
+            throw new ReplayException($"topic '{topic}' does not exist (or this user may not describe it)");
+        var partitions = metadata.Partitions.Select(p => p.PartitionId).Where(p => onlyPartition is null || p == onlyPartition).Order()
+            .Select(p => new TopicPartition(topic, p)).ToList();
+        if (partitions.Count == 0) throw new ReplayException($"topic '{topic}' has no partition {onlyPartition}");
+
+        var committed = consumer.Committed(partitions, Timeout);
+        var result = new List<ReplayPartition>();
+        foreach (var tp in partitions)
+        {
+            var watermarks = consumer.QueryWatermarkOffsets(tp, Timeout);
+            long low = watermarks.Low.Value, high = watermarks.High.Value;
+            var current = committed.First(c => c.TopicPartition == tp).Offset;
+            long? before = current.IsSpecial ? null : current.Value;
+            var (target, how) = from.Kind switch
+            {
+                ReplayFromKind.Beginning => (low, "beginning"),
+                ReplayFromKind.Offset => (Math.Clamp(from.Offset, low, high), from.Offset < low ? "offset (clamped to the oldest kept)" : from.Offset > high ? "offset (clamped to the end)" : "offset"),
+                _ => FindByTime(consumer, tp, low, high, from.Time),
+            };
+            result.Add(new ReplayPartition(topic, tp.Partition.Value, low, high, before, target, how));
+        }
+        return new ReplayPlan(consumerGroup, topic, from, result);
+    }
+
+    /// <summary>
+    /// Null when the group has no active members (or the broker cannot describe groups: then the
+    /// commit in <see cref="Apply"/> is the check, as a broker refuses a member-less commit to a
+    /// group that has members); otherwise why the replay must not run.
+    /// </summary>
+    public string? ActiveMembers()
+    {
+        using var consumer = CreateConsumer("replay");
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        GroupInfo? group;
+        try
+        {
+            group = admin.ListGroup(consumerGroup, Timeout);
+        }
+        catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_UnsupportedFeature)
+        {
+            MembershipCheck = "the broker cannot describe groups; the offset commit itself is refused while the group has members";
+            return null;
+        }
+        MembershipCheck = "described the group";
+        if (group is null || group.Error.IsError && group.Error.Code == ErrorCode.GroupIdNotFound) return null;
+        if (group.Error.IsError) return $"cannot describe group '{consumerGroup}': {group.Error.Reason}";
+        return group.Members.Count == 0 ? null
+            : $"group '{consumerGroup}' has {group.Members.Count} active member(s) ({string.Join(", ", group.Members.Take(5).Select(m => m.ClientId + "@" + m.ClientHost))}); stop the workers first";
+    }
+
+    /// <summary>How <see cref="ActiveMembers"/> could check (for the output).</summary>
+    public string? MembershipCheck { get; private set; }
+
+    /// <summary>Commits the plan's targets for the group (without joining it) and reads them back.</summary>
+    public void Apply(ReplayPlan plan)
+    {
+        using var consumer = CreateConsumer(plan.Topic);
+        var offsets = plan.Partitions.Select(p => new TopicPartitionOffset(p.Topic, p.Partition, p.Target)).ToList();
+        try
+        {
+            consumer.Commit(offsets);
+        }
+        catch (KafkaException ex) when (IsActiveGroup(ex.Error.Code) || ex is TopicPartitionOffsetException tpo && tpo.Results.Any(r => IsActiveGroup(r.Error.Code)))
+        {
+            throw new ReplayException($"the broker refused the commit ({ex.Error.Reason}): group '{plan.ConsumerGroup}' has active members; stop the workers first");
+        }
+        var after = consumer.Committed(offsets.Select(o => o.TopicPartition), Timeout);
+        foreach (var p in plan.Partitions)
+        {
+            var offset = after.First(a => a.Partition.Value == p.Partition).Offset;
+            p.After = offset.IsSpecial ? null : offset.Value;
+        }
+    }
+
+    private static bool IsActiveGroup(ErrorCode code) =>
+        code is ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress;
+
+    private (long Offset, string How) FindByTime(IConsumer<byte[], byte[]> consumer, TopicPartition tp, long low, long high, DateTimeOffset time)
+    {
+        if (low == high) return (high, "empty partition");
+        var answer = consumer.OffsetsForTimes([new TopicPartitionTimestamp(tp, new Timestamp(time))], Timeout)[0].Offset;
+        var candidate = answer == Offset.End || answer.IsSpecial ? high : answer.Value;
+        if (Straddles(consumer, tp, low, high, candidate, time)) return (candidate, "offsets-for-times (verified)");
+
+        long lo = low, hi = high;
+        while (lo < hi)
+        {
+            var mid = lo + (hi - lo) / 2;
+            if (TimestampAt(consumer, tp, mid) >= time) hi = mid;
+            else lo = mid + 1;
+        }
+        return (lo, $"binary search (broker answered {candidate})");
+    }
+
+    /// <summary>The message at <paramref name="offset"/> is at or after the time and the one before is earlier.</summary>
+    private bool Straddles(IConsumer<byte[], byte[]> consumer, TopicPartition tp, long low, long high, long offset, DateTimeOffset time)
+    {
+        if (offset < low || offset > high) return false;
+        if (offset < high && TimestampAt(consumer, tp, offset) < time) return false;
+        return offset == low || TimestampAt(consumer, tp, offset - 1) < time;
+    }
+
+    private DateTimeOffset TimestampAt(IConsumer<byte[], byte[]> consumer, TopicPartition tp, long offset)
+    {
+        consumer.Assign(new TopicPartitionOffset(tp, offset));
+        var result = consumer.Consume(Timeout) ?? throw new ReplayException($"no message at {tp.Topic}/{tp.Partition.Value}@{offset} within {Timeout.TotalSeconds:0} s");
+        return DateTimeOffset.FromUnixTimeMilliseconds(result.Message.Timestamp.UnixTimestampMs);
+    }
+
+    private IConsumer<byte[], byte[]> CreateConsumer(string topic)
+    {
+        KafkaNativeLibrary.EnsureLoaded();
+        var config = configs.CreateConsumerConfig(topic);
+        config.ClientId = "eventrouter-replay";
+        config.EnableAutoCommit = false;
+        config.GroupId = consumerGroup;
+        return new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, _) => { }).Build();
+    }
+}
+
+internal sealed class ReplayException(string message) : Exception(message);
