@@ -17,13 +17,13 @@ public sealed class AzureQueueDispatcher : IQueueDispatcher
     private readonly QueueServiceClient _queues;
     private readonly BlobContainerClient _payloads;
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queueClients = new(StringComparer.Ordinal);
-    private Lazy<Task> _payloadContainer;
+    private readonly CreateOnce _payloadContainer;
 
     public AzureQueueDispatcher(QueueServiceClient queues, BlobServiceClient blobs)
     {
         _queues = queues;
         _payloads = blobs.GetBlobContainerClient(RoutingDefaults.PayloadContainer);
-        _payloadContainer = NewContainerCreation();
+        _payloadContainer = new CreateOnce(() => _payloads.CreateIfNotExistsAsync());
     }
 
     public async Task SendAsync(string queueName, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
@@ -44,17 +44,7 @@ public sealed class AzureQueueDispatcher : IQueueDispatcher
 
     public async Task UploadPayloadAsync(string blobName, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
-        var creation = _payloadContainer;
-        try
-        {
-            await creation.Value.ConfigureAwait(false);
-        }
-        catch
-        {
-            // A failed creation must not be cached: the next caller tries again.
-            Interlocked.CompareExchange(ref _payloadContainer, NewContainerCreation(), creation);
-            throw;
-        }
+        await _payloadContainer.EnsureAsync().ConfigureAwait(false);
         await _payloads.GetBlobClient(blobName).UploadAsync(new BinaryData(content), overwrite: true, cancellationToken).ConfigureAwait(false);
     }
 
@@ -80,5 +70,4 @@ public sealed class AzureQueueDispatcher : IQueueDispatcher
         return client;
     }
 
-    private Lazy<Task> NewContainerCreation() => new(() => _payloads.CreateIfNotExistsAsync());
 }

@@ -1,3 +1,4 @@
+using EventRouter.Delivery;
 using System.Text.RegularExpressions;
 using Azure;
 using Azure.Storage.Blobs;
@@ -18,7 +19,7 @@ public sealed partial class EventArchiveHandler(BlobServiceClient blobs) : IEven
     public const string ContainerName = "event-archive";
 
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(ContainerName);
-    private Lazy<Task> _created = new(() => blobs.GetBlobContainerClient(ContainerName).CreateIfNotExistsAsync());
+    private readonly CreateOnce _created = new(() => blobs.GetBlobContainerClient(ContainerName).CreateIfNotExistsAsync());
 
     public string Name => "archive";
 
@@ -26,16 +27,7 @@ public sealed partial class EventArchiveHandler(BlobServiceClient blobs) : IEven
 
     public async Task HandleAsync(RoutedEvent routedEvent, CancellationToken cancellationToken)
     {
-        var creation = _created;
-        try
-        {
-            await creation.Value.ConfigureAwait(false);
-        }
-        catch
-        {
-            Interlocked.CompareExchange(ref _created, new(() => _container.CreateIfNotExistsAsync()), creation);
-            throw;
-        }
+        await _created.EnsureAsync().ConfigureAwait(false);
 
         try
         {

@@ -1,3 +1,4 @@
+using EventRouter.Delivery;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -23,7 +24,7 @@ public sealed class IdempotencyGuard
     private readonly BlobContainerClient _container;
     private readonly TimeSpan _claimTimeout;
     private readonly TimeProvider _time;
-    private Lazy<Task> _created;
+    private readonly CreateOnce _created;
 
     public IdempotencyGuard(BlobServiceClient blobs, IOptions<ProcessingOptions> options, TimeProvider time)
     {
@@ -37,7 +38,7 @@ public sealed class IdempotencyGuard
     /// <exception cref="HandlerClaimedException">Another delivery of the same event is being handled right now.</exception>
     public async Task<Claim?> TryClaimAsync(string handlerName, Guid eventId, CancellationToken cancellationToken)
     {
-        await EnsureContainerAsync().ConfigureAwait(false);
+        await _created.EnsureAsync().ConfigureAwait(false);
         var blob = _container.GetBlobClient($"{handlerName}/{eventId:D}");
         try
         {
@@ -78,20 +79,6 @@ public sealed class IdempotencyGuard
         catch (RequestFailedException ex) when (ex.Status == 412)
         {
             throw new HandlerClaimedException(handlerName, eventId);
-        }
-    }
-
-    private async Task EnsureContainerAsync()
-    {
-        var creation = _created;
-        try
-        {
-            await creation.Value.ConfigureAwait(false);
-        }
-        catch
-        {
-            Interlocked.CompareExchange(ref _created, new(() => _container.CreateIfNotExistsAsync()), creation);
-            throw;
         }
     }
 
