@@ -62,6 +62,16 @@ public class ValidateAndRouteBenchmarks
     [Benchmark(Baseline = true, Description = "validate+route 300 B event")]
     public string Event300() => Route(_event300);
 
+    /// <summary>Reference floor in the same run: only a Utf8JsonReader pass over the same 300 B (no checks, no routing).</summary>
+    [Benchmark(Description = "reference: Utf8JsonReader pass, 300 B")]
+    public int ReaderOnly300()
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(_event300);
+        var tokens = 0;
+        while (reader.Read()) tokens++;
+        return tokens;
+    }
+
     [Benchmark(Description = "validate+route 5 KB event")]
     public string Event5K() => Route(_event5k);
 
