@@ -101,7 +101,7 @@ internal static class EndToEndBench
         var produceSeconds = watch.Elapsed.TotalSeconds;
         producer.Flush(TimeSpan.FromSeconds(30));
 
-        var drainLimit = TimeSpan.FromSeconds(Math.Max(60, seconds * 3));
+        var drainLimit = TimeSpan.FromSeconds(Math.Max(180, seconds * 3));
         var drain = Stopwatch.StartNew();
         while (Count(latencies) < total && drain.Elapsed < drainLimit) await Task.Delay(100);
         var allIn = watch.Elapsed.TotalSeconds;
