@@ -168,6 +168,8 @@ internal sealed class Azurite : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var azurite = new Azurite(process, dir, queuePort, blobPort);
+        // Ctrl+C or SIGTERM of the harness must not leave the emulator running.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } };
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!(await Listening(queuePort) && await Listening(blobPort)))
         {
