@@ -13,11 +13,21 @@ public static class RoutedMessage
 {
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
 
+    // Scratch buffer and writer reused per thread, so the message array is the only allocation per
+    // event (was: buffer, writer and the copy). Create never awaits, so nothing else can use them
+    // meanwhile. A buffer grown past MaxRetainedScratchBytes by a big event is dropped after use.
+    private const int MaxRetainedScratchBytes = 64 * 1024;
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
     /// <summary>Serialises the inline form. <paramref name="eventJson"/> must already be validated.</summary>
     public static byte[] Create(ReadOnlySpan<byte> eventJson, InboundRecord record, DateTimeOffset routedAt)
     {
-        var buffer = new ArrayBufferWriter<byte>(eventJson.Length + 192);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        var buffer = t_scratch ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
+        try
         {
             writer.WriteStartObject();
             writer.WritePropertyName("event"u8);
@@ -26,8 +36,17 @@ public static class RoutedMessage
             RecordSource.Write(writer, record);
             writer.WriteString("routedAt"u8, routedAt.UtcDateTime);
             writer.WriteEndObject();
+            writer.Flush();
+            return buffer.WrittenSpan.ToArray();
         }
-        return buffer.WrittenSpan.ToArray();
+        finally
+        {
+            if (buffer.Capacity > MaxRetainedScratchBytes)
+            {
+                t_scratch = null;
+                t_writer = null;
+            }
+        }
     }
 
     /// <summary>Serialises the offloaded form, pointing at a blob in <see cref="Routing.RoutingDefaults.PayloadContainer"/>.</summary>

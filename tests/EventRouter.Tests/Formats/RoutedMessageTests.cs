@@ -33,6 +33,27 @@ public sealed class RoutedMessageTests
     }
 
     [Fact]
+    public void Create_ReusesItsScratchBuffer_MessagesStayIndependent()
+    {
+        // The writer and buffer are reused per thread: a big event, then a small one, then the big one
+        // again must each give exactly the message a fresh writer would.
+        var small = Encoding.UTF8.GetBytes(EventJson.Build());
+        var big = Encoding.UTF8.GetBytes(EventJson.Build(obj: "{\"pad\":\"" + new string('x', 100_000) + "\"}"));
+        var record = new InboundRecord("Notifications", 3, 42, Timestamp, null, small, []);
+
+        var first = RoutedMessage.Create(big, record, RoutedAt);
+        var second = RoutedMessage.Create(small, record, RoutedAt);
+        var third = RoutedMessage.Create(big, record, RoutedAt);
+        var fourth = RoutedMessage.Create(small, record, RoutedAt);
+
+        Assert.Equal(first, third);
+        Assert.Equal(second, fourth);
+        Assert.True(first.Length > 100_000);
+        using var document = JsonDocument.Parse(second);
+        Assert.Equal(EventJson.Build(), document.RootElement.GetProperty("event").GetRawText());
+    }
+
+    [Fact]
     public void Create_Record_WritesSourceAndRoutedAt()
     {
         var eventBytes = EventJson.Valid();

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using EventRouter.Kafka;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EventRouter.Benchmarks;
+
+/// <summary>
+/// Kafka side: a backlog of 300-byte events on the librdkafka mock cluster, consumed through the
+/// product's KafkaSourceService (generic host, AddEventRouterKafka, product defaults) into a null
+/// IRecordBatchRouter, against `kcat -C -e -o beginning -q` reading the same topic in the same run.
+/// </summary>
+internal static class KafkaBench
+{
+    // The mock keeps about 5 MB per partition: at most this many 300-byte events per partition.
+    private const int MaxPerPartition = 15_000;
+
+    public static async Task RunAsync(HarnessOptions options, ResultTable table)
+    {
+        KafkaNativeLibrary.EnsureLoaded();
+        var count = options.Count ?? 500_000;
+        await RunOneAsync(options.Partitions, count, table);
+        foreach (var partitions in options.Sweep)
+        {
+            await RunOneAsync(partitions, Math.Min(count, partitions * MaxPerPartition), table);
+        }
+    }
+
+    private static async Task RunOneAsync(int partitions, int requested, ResultTable table)
+    {
+        var count = Math.Min(requested, partitions * MaxPerPartition);
+        Console.WriteLine($"kafka: {count:N0} x 300 B over {partitions} partition(s)");
+        using var cluster = new MockKafkaCluster(brokerCount: 1);
+        const string topic = "Notifications";
+        cluster.CreateTopic(topic, partitions);
+        Produce(cluster.BootstrapServers, topic, partitions, count);
+        var available = Available(cluster.BootstrapServers, topic, partitions);
+        if (available != count) Console.WriteLine($"  note: the mock cluster holds {available:N0} of {count:N0} produced records");
+
+        var ours = await ConsumeWithSourceServiceAsync(cluster.BootstrapServers, topic, available);
+        var kcat = await ConsumeWithKcatAsync(cluster.BootstrapServers, topic, available);
+        var ratio = ours.Rate / kcat.Rate;
+        table.Add($"Kafka backlog, {available:N0} x 300 B, {partitions} partition(s)",
+            Fmt.Rate(ours.Rate), $"kcat {Fmt.Rate(kcat.Rate)}", Fmt.Ratio(ratio),
+            partitions == 64 ? ">= 0.60" + (ratio >= 0.6 ? " met" : " NOT MET") : "(sweep)",
+            $"{ours.Records:N0}/{kcat.Records:N0} records");
+    }
+
+    private static void Produce(string bootstrap, string topic, int partitions, int count)
+    {
+        var watch = Stopwatch.StartNew();
+        using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
+        {
+            BootstrapServers = bootstrap,
+            LingerMs = 20,
+            BatchSize = 1_000_000,
+            QueueBufferingMaxMessages = 2_000_000,
+            QueueBufferingMaxKbytes = 1_048_576,
+            Acks = Acks.Leader,
+        }).SetLogHandler((_, _) => { }).Build();
+        for (var i = 0; i < count; i++)
+        {
+            var value = BenchEvents.Create(300, i);
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(new TopicPartition(topic, i % partitions), new Message<byte[], byte[]> { Value = value });
+                    break;
+                }
+                catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(50));
+                }
+            }
+        }
+        producer.Flush(TimeSpan.FromMinutes(2));
+        Console.WriteLine($"  produced in {watch.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    private static long Available(string bootstrap, string topic, int partitions)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "inspector" })
+            .SetLogHandler((_, _) => { }).Build();
+        long total = 0;
+        for (var p = 0; p < partitions; p++)
+        {
+            var w = consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10));
+            total += w.High.Value - w.Low.Value;
+        }
+        return total;
+    }
+
+    private static async Task<(double Rate, long Records)> ConsumeWithSourceServiceAsync(string bootstrap, string topic, long expected)
+    {
+        var sink = new NullRouter(expected);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            EnvironmentName = Environments.Development,
+            DisableDefaults = true,
+        });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = bootstrap,
+            ["Kafka:SecurityProtocol"] = "Plaintext",
+            ["Kafka:ConsumerGroup"] = "bench-" + Guid.NewGuid().ToString("N"),
+            ["Kafka:Topics:Notifications"] = topic,
+            ["Kafka:Topics:Prices"] = "",
+            ["Kafka:Consumer:session.timeout.ms"] = "6000",
+        });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IRecordBatchRouter>(sink);
+        builder.Services.AddEventRouterKafka(builder.Configuration);
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var finished = await Task.WhenAny(sink.Done, Task.Delay(TimeSpan.FromMinutes(3)));
+            if (finished != sink.Done) Console.WriteLine($"  KafkaSourceService timed out with {sink.Records:N0} of {expected:N0}");
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+        var seconds = sink.Elapsed.TotalSeconds;
+        // The first batch's records were fetched before the clock started: they are not counted in the rate.
+        Console.WriteLine($"  KafkaSourceService: {sink.Records:N0} records, {sink.Batches:N0} batches, {seconds:0.000} s from first batch to last");
+        return ((sink.Records - sink.FirstBatch) / seconds, sink.Records);
+    }
+
+    private static async Task<(double Rate, long Records)> ConsumeWithKcatAsync(string bootstrap, string topic, long expected)
+    {
+        var info = new ProcessStartInfo("kcat") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-C", "-b", bootstrap, "-t", topic, "-e", "-o", "beginning", "-q" }) info.ArgumentList.Add(a);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("kcat did not start (apt-get install kcat)");
+        _ = process.StandardError.ReadToEndAsync();
+        var stream = process.StandardOutput.BaseStream;
+        var buffer = new byte[1 << 20];
+        long lines = 0, first = 0, last = 0;
+        int read;
+        while ((read = await stream.ReadAsync(buffer)) > 0)
+        {
+            last = Stopwatch.GetTimestamp();
+            if (first == 0) first = last;
+            lines += buffer.AsSpan(0, read).Count((byte)'\n');
+        }
+        // Not the exit time: with -e kcat exits only after an empty fetch (fetch.wait.max.ms) on every partition.
+        await process.WaitForExitAsync();
+        var seconds = Stopwatch.GetElapsedTime(first, last).TotalSeconds;
+        Console.WriteLine($"  kcat: {lines:N0} records in {seconds:0.000} s (first byte to last byte)");
+        if (lines != expected) Console.WriteLine($"  note: kcat printed {lines:N0} lines, expected {expected:N0}");
+        return (lines / seconds, lines);
+    }
+
+    /// <summary>The null sink: counts records and batches, remembers when the first batch arrived and the last completed.</summary>
+    private sealed class NullRouter(long expected) : IRecordBatchRouter
+    {
+        private static readonly BatchRoutingResult Empty = new([]);
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private long _records, _batches, _first, _last;
+
+        public Task Done => _done.Task;
+        public long Records => Interlocked.Read(ref _records);
+        public long Batches => Interlocked.Read(ref _batches);
+        public int FirstBatch { get; private set; }
+        public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_first, _last);
+
+        public Task<BatchRoutingResult> RouteBatchAsync(IReadOnlyList<InboundRecord> records, CancellationToken cancellationToken = default)
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (Interlocked.CompareExchange(ref _first, now, 0) == 0) FirstBatch = records.Count;
+            _last = now;
+            Interlocked.Increment(ref _batches);
+            if (Interlocked.Add(ref _records, records.Count) >= expected) _done.TrySetResult();
+            return Task.FromResult(Empty);
+        }
+    }
+}

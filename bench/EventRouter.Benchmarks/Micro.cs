@@ -1,0 +1,124 @@
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using EventRouter.Formats;
+using EventRouter.Routing;
+using EventRouter.Validation;
+
+namespace EventRouter.Benchmarks;
+
+internal static class MicroConfig
+{
+    /// <summary>
+    /// Short runs in process (no per-benchmark project build: the machine is shared and slow to
+    /// build), MemoryDiagnoser for bytes allocated per operation. One operation = one event.
+    /// </summary>
+    /// Min and Median are shown next to Mean: on a shared machine the mean carries other people's load,
+    /// the minimum is the closest to the uncontended cost. Op/s is per core (benchmarks are single-threaded).
+    public static IConfig Create() => ManualConfig.CreateMinimumViable()
+        .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(6).WithIterationCount(20).WithId("InProcess"))
+        .AddColumn(StatisticColumn.Median, StatisticColumn.Min, StatisticColumn.OperationsPerSecond)
+        .AddDiagnoser(MemoryDiagnoser.Default)
+        .WithOptions(ConfigOptions.DisableOptimizationsValidator);
+
+    /// <summary>
+    /// Runs the code under test until tiered JIT has had time to compile it fully optimised. In process,
+    /// the first benchmark of a class otherwise measures tier-0 code when the background JIT thread is
+    /// starved for CPU (as on this shared machine), which made a 300 B event look slower than a 5 KB one.
+    /// </summary>
+    public static void WarmUp(Action action)
+    {
+        for (var round = 0; round < 4; round++)
+        {
+            for (var i = 0; i < 20_000; i++) action();
+            Thread.Sleep(250);
+        }
+    }
+}
+
+/// <summary>Validate + route of one event (what <see cref="RoutingPipeline"/> does per record before formatting).</summary>
+[MemoryDiagnoser]
+public class ValidateAndRouteBenchmarks
+{
+    private RouteTable _routes = null!;
+    private byte[] _event300 = null!;
+    private byte[] _event5k = null!;
+    private byte[] _poisonTruncated = null!;
+    private byte[] _poisonBadUuid = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _routes = new RouteTable(new RoutingOptions());
+        _event300 = BenchEvents.Create(300, type: "ORDER.FILLED");
+        _event5k = BenchEvents.Create(5 * 1024, type: "ORDER.FILLED");
+        _poisonTruncated = _event300[..200];
+        _poisonBadUuid = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(_event300).Replace("\"id\":\"", "\"id\":\"zz", StringComparison.Ordinal));
+        if (_event300.Length != 300 || !EventValidator.Validate(_event300).IsValid || !EventValidator.Validate(_event5k).IsValid)
+            throw new InvalidOperationException($"benchmark events are not what they should be: {_event300.Length} B {EventValidator.Validate(_event300).Error} / {EventValidator.Validate(_event5k).Error}");
+        if (Route(_event300) != "events-order") throw new InvalidOperationException("wrong route");
+        MicroConfig.WarmUp(() => { Route(_event300); Route(_event5k); Route(_poisonTruncated); Route(_poisonBadUuid); ReaderOnly300(); });
+    }
+
+    private string Route(ReadOnlySpan<byte> value)
+    {
+        var validation = EventValidator.Validate(value);
+        if (!validation.IsValid) return _routes.PoisonQueue;
+        var (queue, _) = validation.TryGetTypeUtf8(value, out var type)
+            ? _routes.Resolve("Notifications", type)
+            : _routes.Resolve("Notifications", validation.GetEventType(value));
+        return queue;
+    }
+
+    [Benchmark(Baseline = true, Description = "validate+route 300 B event")]
+    public string Event300() => Route(_event300);
+
+    /// <summary>Reference floor in the same run: only a Utf8JsonReader pass over the same 300 B (no checks, no routing).</summary>
+    [Benchmark(Description = "reference: Utf8JsonReader pass, 300 B")]
+    public int ReaderOnly300()
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(_event300);
+        var tokens = 0;
+        while (reader.Read()) tokens++;
+        return tokens;
+    }
+
+    [Benchmark(Description = "validate+route 5 KB event")]
+    public string Event5K() => Route(_event5k);
+
+    [Benchmark(Description = "validate poison: truncated JSON")]
+    public string PoisonTruncated() => Route(_poisonTruncated);
+
+    [Benchmark(Description = "validate poison: id not a UUID")]
+    public string PoisonBadUuid() => Route(_poisonBadUuid);
+}
+
+/// <summary>Building the routed queue message (the one allocation per event the pipeline must make).</summary>
+[MemoryDiagnoser]
+public class RoutedMessageBenchmarks
+{
+    private byte[] _event300 = null!;
+    private byte[] _event5k = null!;
+    private InboundRecord _record = null!;
+    private DateTimeOffset _now;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _event300 = BenchEvents.Create(300);
+        _event5k = BenchEvents.Create(5 * 1024);
+        _record = new InboundRecord("Notifications", 3, 1042, DateTimeOffset.UtcNow, null, _event300, []);
+        _now = DateTimeOffset.UtcNow;
+        MicroConfig.WarmUp(() => { Message300(); Message5K(); });
+    }
+
+    [Benchmark(Description = "routed message, 300 B event")]
+    public byte[] Message300() => RoutedMessage.Create(_event300, _record, _now);
+
+    [Benchmark(Description = "routed message, 5 KB event")]
+    public byte[] Message5K() => RoutedMessage.Create(_event5k, _record, _now);
+}
