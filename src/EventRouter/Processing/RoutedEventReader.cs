@@ -62,7 +62,14 @@ public sealed class RoutedEventReader(BlobServiceClient blobs)
             DateTimeOffset? createdAt = null;
             using (var parsed = JsonDocument.Parse(json, EventOptions))
             {
-                if (parsed.RootElement.GetProperty("created_at").TryGetDateTimeOffset(out var value)) createdAt = value;
+                // Not GetProperty: it unescapes every member name it passes and throws on an escaped
+                // unpaired surrogate ("\uD800"), which an unknown field of a valid event may hold.
+                foreach (var member in parsed.RootElement.EnumerateObject())
+                {
+                    if (!NameIs(member, "created_at"u8)) continue;
+                    if (member.Value.TryGetDateTimeOffset(out var value)) createdAt = value;
+                    break;
+                }
             }
 
             return (new RoutedEvent
@@ -76,6 +83,18 @@ public sealed class RoutedEventReader(BlobServiceClient blobs)
                 RoutedAt = routedAt,
                 Delivery = delivery,
             }, null);
+        }
+    }
+
+    private static bool NameIs(JsonProperty member, ReadOnlySpan<byte> name)
+    {
+        try
+        {
+            return member.NameEquals(name);
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // an escaped unpaired surrogate: not one of our names
         }
     }
 

@@ -30,5 +30,24 @@ public sealed class RoutedEventReaderTests : IDisposable
         Assert.Equal(value, routed!.Json.ToArray());
     }
 
+    // Unknown fields are kept unchanged, even a member name that is an escaped unpaired surrogate;
+    // JsonElement.GetProperty throws on such a name, which failed the message until <queue>-poison.
+    [Fact]
+    public async Task ReadAsync_UnknownMemberNameWithUnpairedSurrogate_IsReadBack()
+    {
+        var value = EventJson.Utf8(EventJson.WithMember(EventJson.Build(), "\"creat\\ud800ed_at\":true"));
+        var dispatcher = new RecordingQueueDispatcher();
+        await _factory.Create(dispatcher).RouteBatchAsync([InboundRecord.Create("Notifications", 0, 7, value)]);
+        var (queue, message) = Assert.Single(dispatcher.Sends);
+        Assert.Equal("events-user", queue);
+
+        var reader = new RoutedEventReader(new BlobServiceClient("UseDevelopmentStorage=true"));
+        var (routed, error) = await reader.ReadAsync(queue, new QueueDelivery("m-1", 1, BinaryData.FromBytes(message)), CancellationToken.None);
+
+        Assert.Null(error);
+        Assert.Equal(value, routed!.Json.ToArray());
+        Assert.Equal(DateTimeOffset.Parse(EventJson.CreatedAt), routed.CreatedAt);
+    }
+
     public void Dispose() => _factory.Dispose();
 }
