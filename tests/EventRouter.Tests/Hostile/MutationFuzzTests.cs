@@ -154,7 +154,14 @@ public sealed class MutationFuzzTests(ITestOutputHelper output) : IDisposable
                 var expected = "{\"event\":"u8.ToArray().Concat(value!).ToArray();
                 Assert.True(sent.Message.AsSpan().StartsWith(expected), "routed bytes differ: " + where);
             }
-            routedIds.Add(IndependentId(value!));
+            try
+            {
+                routedIds.Add(IndependentId(value!));
+            }
+            catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+            {
+                throw new Xunit.Sdk.XunitException($"independent re-parse failed ({ex.Message}): {where}");
+            }
         }
     }
 
@@ -164,12 +171,26 @@ public sealed class MutationFuzzTests(ITestOutputHelper output) : IDisposable
         using var document = JsonDocument.Parse(value);
         var root = document.RootElement;
         Assert.Equal(JsonValueKind.Object, root.ValueKind);
-        Assert.Equal(JsonValueKind.Object, root.GetProperty("object").ValueKind);
-        Assert.Equal(JsonValueKind.String, root.GetProperty("created_at").ValueKind);
-        Assert.False(string.IsNullOrEmpty(root.GetProperty("type").GetString()));
-        var id = root.GetProperty("id").GetString()!;
+        Assert.Equal(JsonValueKind.Object, Member(root, "object").ValueKind);
+        Assert.Equal(JsonValueKind.String, Member(root, "created_at").ValueKind);
+        Assert.False(string.IsNullOrEmpty(Member(root, "type").GetString()));
+        var id = Member(root, "id").GetString()!;
         Assert.True(id.Length == 36 && Guid.TryParseExact(id, "D", out _), id);
         return Guid.ParseExact(id, "D");
+    }
+
+    /// <summary>
+    /// The one member named <paramref name="name"/>. Not GetProperty, which throws on any member
+    /// name that is an escaped unpaired surrogate (an unknown field the router keeps).
+    /// </summary>
+    private static JsonElement Member(JsonElement root, string name)
+    {
+        var found = root.EnumerateObject().Where(p =>
+        {
+            try { return p.NameEquals(name); }
+            catch (InvalidOperationException) { return false; }
+        }).ToList();
+        return Assert.Single(found).Value;
     }
 
     /// <summary>Case <paramref name="index"/>: a valid event and 0 to 4 mutations, from the seed and index alone.</summary>
