@@ -11,12 +11,14 @@ namespace EventRouter.IntegrationTests.Chaos;
 /// progress, the broker goes down and up twice, Azurite is killed and restarted, and the router
 /// is SIGKILLed and restarted three times. Then: every produced record is in exactly its queue
 /// (duplicates allowed, counted, and each a copy of its original), nothing is lost, and the
-/// committed offsets equal the end offsets. N is <c>EVENTROUTER_CHAOS_EVENTS</c> (default 20,000;
+/// committed offsets equal the end offsets. N is <c>EVENTROUTER_CHAOS_EVENTS</c> (default 6,000;
 /// <c>scripts/chaos.sh</c> runs 100,000).
 /// </summary>
 public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
 {
-    private const int DefaultEvents = 20_000;
+    // 20,000 took over 5 minutes on the shared 2-core CI machine (most of it reading 20,000 messages
+    // back), so CI runs 6,000; EVENTROUTER_CHAOS_EVENTS (scripts/chaos.sh) runs the big ones.
+    private const int DefaultEvents = 6_000;
     private readonly MockKafkaCluster _kafka = new();
 
     [Fact]
@@ -63,7 +65,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
             var cleared = faultStarted.Elapsed;
             var level = await CountMessagesAsync(scope);
             var recovered = Stopwatch.StartNew();
-            await scope.WaitForProgressAsync(Math.Min(level + 200, events), timeout, worker);
+            await scope.WaitForProgressAsync(Math.Min(level + Math.Max(50, events / 100), events), timeout, worker);
             recoveries.Add((fault, cleared.TotalSeconds + recovered.Elapsed.TotalSeconds));
             Log($"{fault}: at {at:P0}, recovered {recoveries[^1].Seconds:F1} s after the fault began");
         }
