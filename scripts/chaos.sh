@@ -4,7 +4,7 @@
 # restarted three times; then every record is reconciled and the figures are printed
 # (events, duplicates, poison, lost, time to recover after each fault).
 # A thin wrapper around tests/EventRouter.IntegrationTests/Chaos/ChaosTests.cs, which CI runs
-# with 6,000 events (EVENTROUTER_CHAOS_EVENTS unset).   Usage: scripts/chaos.sh [--events N]
+# with 3,000 events (EVENTROUTER_CHAOS_EVENTS unset).   Usage: scripts/chaos.sh [--events N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 events=100000
