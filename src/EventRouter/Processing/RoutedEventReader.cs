@@ -12,6 +12,11 @@ namespace EventRouter.Processing;
 /// </summary>
 public sealed class RoutedEventReader(BlobServiceClient blobs)
 {
+    // The router accepts events nested EventValidator.MaxDepth deep and the envelope adds a level;
+    // JsonDocument's default (64) would turn such an event into an invalid envelope.
+    private static readonly JsonDocumentOptions EnvelopeOptions = new() { MaxDepth = EventValidator.MaxDepth + 1 };
+    private static readonly JsonDocumentOptions EventOptions = new() { MaxDepth = EventValidator.MaxDepth };
+
     private readonly BlobContainerClient _payloads = blobs.GetBlobContainerClient(RoutingDefaults.PayloadContainer);
 
     public async Task<(RoutedEvent? Event, string? Error)> ReadAsync(string queueName, QueueDelivery delivery, CancellationToken cancellationToken)
@@ -19,7 +24,7 @@ public sealed class RoutedEventReader(BlobServiceClient blobs)
         JsonDocument envelope;
         try
         {
-            envelope = JsonDocument.Parse(delivery.Body.ToMemory());
+            envelope = JsonDocument.Parse(delivery.Body.ToMemory(), EnvelopeOptions);
         }
         catch (JsonException ex)
         {
@@ -55,9 +60,16 @@ public sealed class RoutedEventReader(BlobServiceClient blobs)
             if (!validation.IsValid) return (null, $"event is not valid: {validation.Reason.ToCode()}: {validation.Error}");
 
             DateTimeOffset? createdAt = null;
-            using (var parsed = JsonDocument.Parse(json))
+            using (var parsed = JsonDocument.Parse(json, EventOptions))
             {
-                if (parsed.RootElement.GetProperty("created_at").TryGetDateTimeOffset(out var value)) createdAt = value;
+                // Not GetProperty: it unescapes every member name it passes and throws on an escaped
+                // unpaired surrogate ("\uD800"), which an unknown field of a valid event may hold.
+                foreach (var member in parsed.RootElement.EnumerateObject())
+                {
+                    if (!NameIs(member, "created_at"u8)) continue;
+                    if (member.Value.TryGetDateTimeOffset(out var value)) createdAt = value;
+                    break;
+                }
             }
 
             return (new RoutedEvent
@@ -71,6 +83,18 @@ public sealed class RoutedEventReader(BlobServiceClient blobs)
                 RoutedAt = routedAt,
                 Delivery = delivery,
             }, null);
+        }
+    }
+
+    private static bool NameIs(JsonProperty member, ReadOnlySpan<byte> name)
+    {
+        try
+        {
+            return member.NameEquals(name);
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // an escaped unpaired surrogate: not one of our names
         }
     }
 

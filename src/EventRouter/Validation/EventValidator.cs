@@ -107,6 +107,19 @@ public static class EventValidator
 
     private static Seen Identify(ref Utf8JsonReader reader)
     {
+        try
+        {
+            return IdentifyName(ref reader);
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped unpaired surrogate in a member name ("\uD800"): none of ours, so an unknown field.
+            return Seen.None;
+        }
+    }
+
+    private static Seen IdentifyName(ref Utf8JsonReader reader)
+    {
         if (reader.ValueTextEquals("id"u8)) return Seen.Id;
         if (reader.ValueTextEquals("created_at"u8)) return Seen.CreatedAt;
         if (reader.ValueTextEquals("type"u8)) return Seen.Type;
@@ -142,7 +155,7 @@ public static class EventValidator
         id = default;
         if (reader.ValueSpan.Length > MaxEscapedUuidBytes) return false;
         Span<byte> buffer = stackalloc byte[MaxEscapedUuidBytes];
-        var written = reader.CopyString(buffer);
+        if (!TryCopyString(ref reader, buffer, out var written)) return false;
         return IsUuid(buffer[..written], out id);
     }
 
@@ -156,8 +169,7 @@ public static class EventValidator
             : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
         {
-            var written = reader.CopyString(buffer);
-            return Rfc3339.IsValid(buffer[..written]);
+            return TryCopyString(ref reader, buffer, out var written) && Rfc3339.IsValid(buffer[..written]);
         }
         finally
         {
@@ -172,7 +184,16 @@ public static class EventValidator
         if (reader.TokenType != JsonTokenType.String) return WrongType(ref reader, Seen.Type, "a string");
         if (reader.ValueIsEscaped)
         {
-            escaped = reader.GetString();
+            try
+            {
+                escaped = reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                // "\uD800" without its pair: well-formed JSON grammar, but not Unicode text, so no
+                // route (and no handler's JSON parser) could read the type.
+                return EventValidationResult.Invalid(PoisonReason.InvalidJson, "field 'type' contains an escaped unpaired UTF-16 surrogate and is not Unicode text");
+            }
             if (string.IsNullOrEmpty(escaped)) return EventValidationResult.Invalid(PoisonReason.EmptyType, "field 'type' is empty");
             return null;
         }
@@ -181,6 +202,25 @@ public static class EventValidator
         start = checked((int)reader.TokenStartIndex + 1);
         length = reader.ValueSpan.Length;
         return null;
+    }
+
+    /// <summary>
+    /// Unescapes the current string; false for an escaped unpaired surrogate (<c>"\uD800"</c>), which
+    /// is not Unicode text and on which <see cref="Utf8JsonReader.CopyString(Span{byte})"/> throws
+    /// <see cref="InvalidOperationException"/>, not <see cref="JsonException"/>.
+    /// </summary>
+    private static bool TryCopyString(ref Utf8JsonReader reader, scoped Span<byte> buffer, out int written)
+    {
+        try
+        {
+            written = reader.CopyString(buffer);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            written = 0;
+            return false;
+        }
     }
 
     private static EventValidationResult? ReadObject(ref Utf8JsonReader reader)

@@ -22,7 +22,9 @@ internal static class Rfc3339
         {
             return false;
         }
-        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)) return false;
+        // date-fullyear is any 4DIGIT, 0000 included (RFC 3339 appendix C leap rule: 0000 is a leap year);
+        // DateTime.DaysInMonth would throw for year 0.
+        if (month is < 1 or > 12 || day < 1 || day > DaysInMonth(year, month)) return false;
         if (hour > 23 || minute > 59 || second > 60) return false;
 
         var i = 19;
@@ -41,6 +43,13 @@ internal static class Rfc3339
             && TryDigits(s, i + 4, 2, out var offsetMinutes)
             && offsetHours <= 23 && offsetMinutes <= 59;
     }
+
+    private static int DaysInMonth(int year, int month) => month switch
+    {
+        2 => year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28,
+        4 or 6 or 9 or 11 => 30,
+        _ => 31,
+    };
 
     private static bool TryDigits(ReadOnlySpan<byte> s, int start, int count, out int value)
     {

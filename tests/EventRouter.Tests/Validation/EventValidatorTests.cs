@@ -131,6 +131,33 @@ public sealed class EventValidatorTests
         AssertPoison(result, PoisonReason.InvalidId, "invalid-id", "id");
     }
 
+    // An escaped unpaired surrogate is JSON by the grammar but not Unicode text; Utf8JsonReader
+    // throws InvalidOperationException (not JsonException) when asked to unescape it, which used to
+    // escape the validator and fail the whole batch again on every retry.
+    [Theory]
+    [InlineData("\"\\ud800" + "f0c7a36-3d0e-4f6b-9a53-2a6b0f6f1c11\"", null, null, PoisonReason.InvalidId, "id")]
+    [InlineData(null, "\"2024-05-01T12:34:56Z\\udc00\"", null, PoisonReason.InvalidCreatedAt, "created_at")]
+    [InlineData(null, null, "\"USER.\\ud800\"", PoisonReason.InvalidJson, "type")]
+    [InlineData(null, null, "\"\\udc00\"", PoisonReason.InvalidJson, "type")]
+    public void Validate_EscapedUnpairedSurrogateInRequiredField_IsPoisonNotAnException(string? id, string? createdAt, string? type, PoisonReason reason, string field)
+    {
+        var json = Build(id: id ?? Quote(Id), createdAt: createdAt ?? Quote(CreatedAt), type: type ?? Quote(EventType));
+
+        var result = EventValidator.Validate(Utf8(json));
+
+        Assert.False(result.IsValid);
+        Assert.Equal(reason, result.Reason);
+        Assert.Contains(field, result.Error);
+    }
+
+    [Fact]
+    public void Validate_EscapedUnpairedSurrogateOutsideRequiredFields_IsValid()
+    {
+        var result = EventValidator.Validate(Utf8(WithMember(Build(), "\"\\ud800\":\"\\udc00\"")));
+
+        Assert.True(result.IsValid, result.Error);
+    }
+
     [Fact]
     public void Validate_NestingOf64Levels_IsValid()
     {

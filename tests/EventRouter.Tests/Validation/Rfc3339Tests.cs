@@ -23,6 +23,8 @@ public sealed class Rfc3339Tests
     [InlineData("2024-02-29T00:00:00Z")]
     [InlineData("2000-02-29T00:00:00Z")]
     [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("0000-01-01T00:00:00Z")]           // date-fullyear is any 4DIGIT
+    [InlineData("0000-02-29T00:00:00Z")]           // year 0000 is a leap year (RFC 3339 appendix C)
     [InlineData("9999-12-31T23:59:59Z")]
     public void IsValid_Rfc3339DateTime_ReturnsTrue(string text)
     {
