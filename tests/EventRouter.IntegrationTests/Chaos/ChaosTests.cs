@@ -19,7 +19,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
     // 20,000 took over 5 minutes on the shared 2-core CI machine (most of it reading 20,000 messages
     // back), and all of this CI tests must stay under 2 minutes, so CI runs 3,000; EVENTROUTER_CHAOS_EVENTS (scripts/chaos.sh) runs the big ones.
     private const int DefaultEvents = 3_000;
-    private readonly MockKafkaCluster _kafka = new();
+    private readonly MockKafkaProcess _kafka = new();
 
     [Fact]
     public async Task Run_BrokerStorageAndRouterFaultsOnASchedule_NothingLostAndAllCommitted()
