@@ -19,9 +19,9 @@ internal sealed class Reconciliation
         var names = new List<string>();
         await foreach (var queue in queues.GetQueuesAsync(prefix: queuePrefix)) names.Add(queue.Name);
 
-        // Queues are read side by side: one receive is a round trip, and the emulator has spare capacity.
+        // One queue at a time: the emulator is single-threaded and parallel reads made it slower.
         var perQueue = new System.Collections.Concurrent.ConcurrentBag<(string Queue, JsonElement Message)>();
-        await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (name, _) =>
+        foreach (var name in names)
         {
             var client = queues.GetQueueClient(name);
             while (true)
@@ -30,7 +30,7 @@ internal sealed class Reconciliation
                 if (batch.Length == 0) break;
                 foreach (var message in batch) perQueue.Add((name, JsonDocument.Parse(message.Body.ToMemory()).RootElement));
             }
-        });
+        }
 
         var result = new Reconciliation();
         foreach (var (queue, root) in perQueue)
