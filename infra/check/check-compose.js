@@ -8,7 +8,7 @@
 //   node infra/check/check-compose.js [--json]
 const fs = require('fs');
 const path = require('path');
-const { repoRoot, requireDev } = require('./lib');
+const { repoRoot, requireDev, printResults } = require('./lib');
 
 const YAML = requireDev('yaml');
 const composeFile = path.join(repoRoot, 'docker-compose.yml');
@@ -185,14 +185,4 @@ check('sample producer script exists and is executable', (fail) => {
   }
 });
 
-if (process.argv.includes('--json')) {
-  process.stdout.write(JSON.stringify(results, null, 2) + '\n');
-} else {
-  for (const r of results) {
-    console.log(`${r.passed ? 'ok  ' : 'FAIL'}  ${r.name}`);
-    for (const p of r.problems) console.log(`        ${p}`);
-  }
-  const failed = results.filter((r) => !r.passed).length;
-  console.log(`${results.length - failed} passed, ${failed} failed`);
-}
-process.exitCode = results.every((r) => r.passed) ? 0 : 1;
+printResults(results);

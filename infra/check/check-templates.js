@@ -9,7 +9,7 @@
 //   node infra/check/check-templates.js --json   one JSON object per check (for the xunit tests)
 const fs = require('fs');
 const path = require('path');
-const { repoRoot, listFiles, rel } = require('./lib');
+const { repoRoot, listFiles, rel, printResults } = require('./lib');
 const { loadTemplate, Evaluator, isUnknown, EvalError } = require('./bicep-model');
 const { inspect } = require('./inspect-templates');
 
@@ -259,15 +259,4 @@ check('azure.yaml points at infra/main.bicep', (fail) => {
   if (!svc || svc.host !== 'function' || svc.language !== 'dotnet') fail('azure.yaml must declare service "functions" (host: function, language: dotnet)');
 });
 
-const json = process.argv.includes('--json');
-if (json) {
-  process.stdout.write(JSON.stringify(results, null, 2) + '\n');
-} else {
-  for (const r of results) {
-    console.log(`${r.passed ? 'ok  ' : 'FAIL'}  ${r.name}`);
-    for (const p of r.problems) console.log(`        ${p}`);
-  }
-  const failed = results.filter((r) => !r.passed).length;
-  console.log(`${results.length - failed} passed, ${failed} failed`);
-}
-process.exitCode = results.every((r) => r.passed) ? 0 : 1;
+printResults(results);

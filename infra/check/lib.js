@@ -40,4 +40,19 @@ function rel(file) {
   return path.relative(repoRoot, file).split(path.sep).join('/');
 }
 
-module.exports = { repoRoot, requireDev, bicepParser, listFiles, rel };
+/** Prints check results (a table, or JSON with --json) and sets the exit code: shared by the check scripts. */
+function printResults(results) {
+  if (process.argv.includes('--json')) {
+    process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+  } else {
+    for (const r of results) {
+      console.log(`${r.passed ? 'ok  ' : 'FAIL'}  ${r.name}`);
+      for (const p of r.problems) console.log(`        ${p}`);
+    }
+    const failed = results.filter((r) => !r.passed).length;
+    console.log(`${results.length - failed} passed, ${failed} failed`);
+  }
+  process.exitCode = results.every((r) => r.passed) ? 0 : 1;
+}
+
+module.exports = { printResults, repoRoot, requireDev, bicepParser, listFiles, rel };
