@@ -89,6 +89,25 @@ public sealed class KafkaOptions
     public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
+    /// <c>Kafka:MaxParallelPartitions</c>: how many partitions of one topic are routed at the same time
+    /// (1 to 256). Each partition has at most one batch in flight, so its records still reach the router
+    /// in offset order, and each partition's offsets are stored for commit as soon as its own batch is in
+    /// storage: a slow or failing partition never holds back the others. Storage writes of all batches
+    /// together stay within <c>Delivery:MaxConcurrency</c>.
+    /// </summary>
+    /// <value>Default 16.</value>
+    public int MaxParallelPartitions { get; set; } = 16;
+
+    /// <summary>
+    /// <c>Kafka:MaxEventsPerSecond</c>: the most records per second consumed from each topic (each
+    /// topic consumer of each instance separately), enforced by pausing fetches, never by dropping or
+    /// delaying single records, so group membership and at-least-once delivery are unaffected. Empty or
+    /// 0 means no limit.
+    /// </summary>
+    /// <value>Default no limit.</value>
+    public double? MaxEventsPerSecond { get; set; }
+
+    /// <summary>
     /// <c>Kafka:RetryDelay</c>: the wait before retrying a batch the first time storage failed; it
     /// doubles with each further failure up to <see cref="RetryMaxDelay"/> (with ±20% jitter).
     /// </summary>
@@ -134,6 +153,8 @@ public sealed class KafkaOptions
             .Append(", MaxBatchSize = ").Append(MaxBatchSize)
             .Append(", MaxBatchBytes = ").Append(MaxBatchBytes)
             .Append(", BatchLinger = ").Append(BatchLinger)
+            .Append(", MaxParallelPartitions = ").Append(MaxParallelPartitions)
+            .Append(", MaxEventsPerSecond = ").Append(MaxEventsPerSecond?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(no limit)")
             .Append(", RetryDelay = ").Append(RetryDelay)
             .Append(", RetryMaxDelay = ").Append(RetryMaxDelay)
             .Append(", ShutdownTimeout = ").Append(ShutdownTimeout)

@@ -11,6 +11,8 @@ namespace EventRouter.Kafka;
 internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<KafkaOptions>
 {
     internal const int MaxBatchSizeLimit = 10_000;
+    internal const int MaxParallelPartitionsLimit = 256;
+    internal const double MaxEventsPerSecondLimit = 10_000_000;
     internal const int MinBatchBytes = 1024;
     internal const int MaxBatchBytesLimit = 64 * 1024 * 1024;
     internal static readonly TimeSpan MaxBatchLinger = TimeSpan.FromSeconds(10);
@@ -177,6 +179,16 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
         if (options.BatchLinger < TimeSpan.Zero || options.BatchLinger > MaxBatchLinger)
         {
             failures.Add($"Kafka:BatchLinger must be between 00:00:00 and {MaxBatchLinger}.");
+        }
+
+        if (options.MaxParallelPartitions is < 1 or > MaxParallelPartitionsLimit)
+        {
+            failures.Add($"Kafka:MaxParallelPartitions must be between 1 and {MaxParallelPartitionsLimit}.");
+        }
+
+        if (options.MaxEventsPerSecond is { } rate && (double.IsNaN(rate) || rate < 0 || rate > MaxEventsPerSecondLimit))
+        {
+            failures.Add($"Kafka:MaxEventsPerSecond must be empty or 0 (no limit), or a number of events per second up to {MaxEventsPerSecondLimit.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         }
 
         if (options.RetryDelay <= TimeSpan.Zero)

@@ -23,20 +23,20 @@ internal sealed partial class KafkaSourceService
         [LoggerMessage(1004, LogLevel.Warning, "Consume error on topic {Topic}: {ErrorCode} {Reason}", EventName = nameof(ConsumeError))]
         public static partial void ConsumeError(ILogger logger, string topic, ErrorCode errorCode, string reason);
 
-        [LoggerMessage(1005, LogLevel.Debug, "Routing a batch of {Count} records ({Bytes} bytes) from topic {Topic}", EventName = nameof(BatchDispatched))]
-        public static partial void BatchDispatched(ILogger logger, string topic, int count, long bytes);
+        [LoggerMessage(1005, LogLevel.Debug, "Routing a batch of {Count} records ({Bytes} bytes) from {Topic} partition {Partition}", EventName = nameof(BatchDispatched))]
+        public static partial void BatchDispatched(ILogger logger, string topic, int partition, int count, long bytes);
 
-        [LoggerMessage(1006, LogLevel.Information, "Batch of {Count} records from topic {Topic} reached storage after {FailedAttempts} failed attempts", EventName = nameof(BatchRecovered))]
-        public static partial void BatchRecovered(ILogger logger, string topic, int count, int failedAttempts);
+        [LoggerMessage(1006, LogLevel.Information, "Batch of {Count} records from {Topic} partition {Partition} reached storage after {FailedAttempts} failed attempts", EventName = nameof(BatchRecovered))]
+        public static partial void BatchRecovered(ILogger logger, string topic, int partition, int count, int failedAttempts);
 
-        [LoggerMessage(1007, LogLevel.Warning, "Storage failed for a batch of {Count} records from topic {Topic} (attempt {Attempt}); nothing committed, partitions paused, retrying in {DelayMs} ms", EventName = nameof(BatchDeliveryFailed))]
-        public static partial void BatchDeliveryFailed(ILogger logger, string topic, int count, int attempt, double delayMs, Exception exception);
+        [LoggerMessage(1007, LogLevel.Warning, "Storage failed for a batch of {Count} records from {Topic} partition {Partition} (attempt {Attempt}); nothing committed, partition paused, retrying in {DelayMs} ms", EventName = nameof(BatchDeliveryFailed))]
+        public static partial void BatchDeliveryFailed(ILogger logger, string topic, int partition, int count, int attempt, double delayMs, Exception exception);
 
-        [LoggerMessage(1008, LogLevel.Error, "Storage rejected a batch of {Count} records from topic {Topic} with a non-transient error (attempt {Attempt}); nothing committed, partitions paused, retrying in {DelayMs} ms", EventName = nameof(BatchDeliveryFailedPermanently))]
-        public static partial void BatchDeliveryFailedPermanently(ILogger logger, string topic, int count, int attempt, double delayMs, Exception exception);
+        [LoggerMessage(1008, LogLevel.Error, "Storage rejected a batch of {Count} records from {Topic} partition {Partition} with a non-transient error (attempt {Attempt}); nothing committed, partition paused, retrying in {DelayMs} ms", EventName = nameof(BatchDeliveryFailedPermanently))]
+        public static partial void BatchDeliveryFailedPermanently(ILogger logger, string topic, int partition, int count, int attempt, double delayMs, Exception exception);
 
-        [LoggerMessage(1009, LogLevel.Error, "Routing a batch of {Count} records from topic {Topic} threw unexpectedly (attempt {Attempt}); nothing committed, retrying in {DelayMs} ms", EventName = nameof(BatchRoutingFailedUnexpectedly))]
-        public static partial void BatchRoutingFailedUnexpectedly(ILogger logger, string topic, int count, int attempt, double delayMs, Exception exception);
+        [LoggerMessage(1009, LogLevel.Error, "Routing a batch of {Count} records from {Topic} partition {Partition} threw unexpectedly (attempt {Attempt}); nothing committed, partition paused, retrying in {DelayMs} ms", EventName = nameof(BatchRoutingFailedUnexpectedly))]
+        public static partial void BatchRoutingFailedUnexpectedly(ILogger logger, string topic, int partition, int count, int attempt, double delayMs, Exception exception);
 
         [LoggerMessage(1010, LogLevel.Debug, "Stored offset {Offset} of {Topic} partition {Partition} for commit", EventName = nameof(OffsetStored))]
         public static partial void OffsetStored(ILogger logger, string topic, int partition, long offset);
@@ -44,8 +44,8 @@ internal sealed partial class KafkaSourceService
         [LoggerMessage(1011, LogLevel.Warning, "Could not store offset {Offset} of {Topic} partition {Partition}: {Reason}; its next owner reads those records again", EventName = nameof(StoreOffsetFailed))]
         public static partial void StoreOffsetFailed(ILogger logger, string topic, int partition, long offset, string reason);
 
-        [LoggerMessage(1012, LogLevel.Debug, "Batch of {Count} records from topic {Topic} reached storage in {ElapsedMs} ms", EventName = nameof(BatchRouted))]
-        public static partial void BatchRouted(ILogger logger, string topic, int count, double elapsedMs);
+        [LoggerMessage(1012, LogLevel.Debug, "Batch of {Count} records from {Topic} partition {Partition} reached storage in {ElapsedMs} ms", EventName = nameof(BatchRouted))]
+        public static partial void BatchRouted(ILogger logger, string topic, int partition, int count, double elapsedMs);
 
         [LoggerMessage(EventId = 1013, EventName = nameof(PartitionsPaused), Message = "Paused {Topic} partitions {Partitions}: {Reason}")]
         public static partial void PartitionsPaused(ILogger logger, LogLevel level, string topic, string partitions, string reason);
@@ -65,14 +65,14 @@ internal sealed partial class KafkaSourceService
         [LoggerMessage(1018, LogLevel.Warning, "Lost {Topic} partitions {Partitions}; their uncommitted records go to the next owner", EventName = nameof(PartitionsLost))]
         public static partial void PartitionsLost(ILogger logger, string topic, string partitions);
 
-        [LoggerMessage(1019, LogLevel.Warning, "Abandoned {Topic} partitions {Partitions} of an in-flight batch of {Count} records ({Reason}); nothing of them is committed", EventName = nameof(BatchAbandoned))]
-        public static partial void BatchAbandoned(ILogger logger, string topic, string partitions, int count, string reason);
+        [LoggerMessage(1019, LogLevel.Warning, "Abandoned an in-flight batch of {Count} records from {Topic} partition {Partition} ({Reason}); nothing of it is committed", EventName = nameof(BatchAbandoned))]
+        public static partial void BatchAbandoned(ILogger logger, string topic, int partition, int count, string reason);
 
         [LoggerMessage(1020, LogLevel.Information, "Kafka consumer for topic {Topic} stopping: finishing {InFlight} in-flight records, dropping {Buffered} buffered ones (they stay uncommitted)", EventName = nameof(ConsumerStopping))]
         public static partial void ConsumerStopping(ILogger logger, string topic, int inFlight, int buffered);
 
-        [LoggerMessage(1021, LogLevel.Warning, "In-flight batch of {Count} records from topic {Topic} did not reach storage within {ShutdownTimeout}; abandoned uncommitted", EventName = nameof(ShutdownTimedOut))]
-        public static partial void ShutdownTimedOut(ILogger logger, string topic, int count, TimeSpan shutdownTimeout);
+        [LoggerMessage(1021, LogLevel.Warning, "In-flight batch of {Count} records from {Topic} partition {Partition} did not reach storage within {ShutdownTimeout}; abandoned uncommitted", EventName = nameof(ShutdownTimedOut))]
+        public static partial void ShutdownTimedOut(ILogger logger, string topic, int partition, int count, TimeSpan shutdownTimeout);
 
         [LoggerMessage(1022, LogLevel.Information, "Kafka consumer for topic {Topic} stopped", EventName = nameof(ConsumerStopped))]
         public static partial void ConsumerStopped(ILogger logger, string topic);

@@ -8,38 +8,48 @@ using Microsoft.Extensions.Options;
 namespace EventRouter.Kafka;
 
 /// <summary>
-/// The at-least-once consumer of one topic: reads records on a dedicated thread, hands them to
-/// <see cref="IRecordBatchRouter"/> in bounded batches, and stores a partition's offset for commit only
-/// after the router has put every record of the batch into storage.
+/// The at-least-once consumer of one topic: reads records on a dedicated thread, routes each
+/// partition's records in bounded batches through <see cref="IRecordBatchRouter"/>, several partitions
+/// at once, and stores a partition's offset for commit only after the router has put every record of
+/// that partition's batch into storage.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Threading. All Confluent calls (consume, pause, resume, store, close) and all rebalance and error
 /// callbacks happen on the consume thread, which owns every mutable field. Routing runs on the thread
-/// pool, one batch at a time, so records of a partition reach the router in offset order. While a batch
-/// is routed the thread keeps polling: it collects the next batch (at most one batch ahead), serves
+/// pool. Each assigned partition has a <see cref="PartitionLane"/> with at most one batch in flight, so
+/// a partition's records reach the router in offset order; up to
+/// <see cref="KafkaOptions.MaxParallelPartitions"/> partitions are routed concurrently, and each stores
+/// its offsets as soon as its own batch is done (a slow or failing partition holds back nobody else's
+/// commits). While batches are routed the thread keeps polling: it fills each lane's next batch, serves
 /// rebalances and keeps the group membership alive (max.poll.interval.ms).
 /// </para>
 /// <para>
-/// Back-pressure. While a batch is in flight the thread fills the next one; once that is full it
-/// takes no more records and leaves them in librdkafka's own prefetch queue (bounded by
-/// <c>queued.max.messages.kbytes</c>), polling only every 250 ms to serve callbacks. Those polls can
-/// still hand over a record each; at two batches the partitions are paused. When the in-flight batch
-/// fails, all assigned partitions are paused at once: librdkafka drops what it prefetched for them and
-/// stops fetching, so memory stays flat however long storage is down. The failed batch is retried
-/// whole with capped exponential backoff; when it succeeds its offsets are stored, the buffered batch
-/// goes next, and the partitions resume from where the application left off.
+/// Back-pressure. A lane whose next batch is full takes no more records. When every lane that could
+/// take records is full the thread stops taking records and leaves them in librdkafka's own prefetch
+/// queue (bounded by <c>queued.max.messages.kbytes</c>), polling only every 250 ms to serve callbacks;
+/// a lane that is still handed records past two batches is paused. When a batch fails, its partition is
+/// paused: librdkafka drops what it prefetched for it and stops fetching, so memory stays flat however
+/// long storage is down. The failed batch is retried whole with capped exponential backoff; when it
+/// succeeds its offset is stored, the lane's next batch goes, and the partition resumes from where the
+/// application left off.
+/// </para>
+/// <para>
+/// Rate limit. With <see cref="KafkaOptions.MaxEventsPerSecond"/> a record is handed to the router only
+/// with a token from an <see cref="IngestRateLimiter"/>. Records beyond the limit wait in their lane,
+/// and a lane holding two batches is paused, so fetching stops rather than memory growing; nothing is
+/// dropped and no thread sleeps past a poll, so membership and at-least-once are untouched.
 /// </para>
 /// <para>
 /// Rebalances. Buffered records of revoked partitions are dropped (the next owner reads them again).
-/// An in-flight batch holding records of revoked partitions gets up to
-/// <see cref="KafkaOptions.ShutdownTimeout"/> to finish so its offsets can be committed on revoke;
-/// otherwise those partitions are abandoned: nothing of theirs is committed, and a batch with nothing
-/// left to commit is cancelled. Lost partitions are abandoned at once.
+/// In-flight batches of revoked partitions get up to <see cref="KafkaOptions.ShutdownTimeout"/> to
+/// finish so their offsets can be committed on revoke; otherwise they are abandoned: cancelled, nothing
+/// of theirs committed, and their partition is not routed again until they have unwound. Lost
+/// partitions are abandoned at once.
 /// </para>
 /// <para>
-/// Stopping. Fetching stops and buffered records are dropped; the in-flight batch gets up to
-/// <see cref="KafkaOptions.ShutdownTimeout"/>, its offsets are stored, and <c>Close()</c> commits and
+/// Stopping. Fetching stops and buffered records are dropped; in-flight batches get up to
+/// <see cref="KafkaOptions.ShutdownTimeout"/>, their offsets are stored, and <c>Close()</c> commits and
 /// leaves the group. Fatal client errors log Critical and stop the host.
 /// </para>
 /// </remarks>
@@ -52,6 +62,9 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private static readonly TimeSpan WatermarkQueryTimeout = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan WatermarkQueryBudget = TimeSpan.FromSeconds(1);
 
+    /// <summary>Records taken in one go before the loop's bookkeeping runs again (keeps per-record cost flat however many partitions).</summary>
+    private const int MaxRecordsPerPollBurst = 1024;
+
     private readonly KafkaOptions _options;
     private readonly IRecordBatchRouter _router;
     private readonly KafkaClientConfigFactory _configFactory;
@@ -59,16 +72,16 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private readonly ILogger _logger;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
+    private readonly IngestRateLimiter? _rateLimiter;
 
     // Consume-thread state.
-    private readonly List<BufferedRecord> _buffer = [];
-    private long _bufferBytes;
-    private long _bufferStartedAt;
-    private readonly HashSet<int> _assigned = [];
-    private readonly HashSet<int> _paused = [];
-    private readonly Dictionary<int, long> _storedOffsets = [];
-    private InFlightBatch? _inFlight;
-    private InFlightBatch? _abandoned;
+    private readonly SortedDictionary<int, PartitionLane> _lanes = [];
+    private readonly List<InFlightBatch> _inFlight = [];
+    private readonly List<InFlightBatch> _abandoned = [];
+    private int _bufferedRecords;
+    private long _bufferedBytes;
+    private bool _rateLimited;
+    private long _lastPollAt;
     private bool _stopping;
     private long _nextLagRefreshAt;
     private volatile bool _fatal;
@@ -95,6 +108,10 @@ internal sealed partial class KafkaSourceService : BackgroundService
         _logger = logger;
         _lifetime = lifetime;
         _time = timeProvider ?? TimeProvider.System;
+        if (_options.MaxEventsPerSecond is > 0 and var rate)
+        {
+            _rateLimiter = new IngestRateLimiter(rate, _time);
+        }
     }
 
     /// <summary>The topic this instance consumes, exactly as configured; empty when disabled.</summary>
@@ -150,7 +167,11 @@ internal sealed partial class KafkaSourceService : BackgroundService
         catch (Exception ex)
         {
             Log.ConsumerCrashed(_logger, Topic, ex);
-            _inFlight?.Cancellation.Cancel();
+            foreach (var batch in _inFlight)
+            {
+                batch.Cancellation.Cancel();
+            }
+
             _lifetime.StopApplication();
             try
             {
@@ -177,49 +198,97 @@ internal sealed partial class KafkaSourceService : BackgroundService
             .SetPartitionsLostHandler(OnPartitionsLost)
             .Build();
 
-    /// <summary>One turn of the consume loop: settle the in-flight batch, dispatch, pause or resume, poll.</summary>
+    /// <summary>One turn of the consume loop: settle finished batches, dispatch, pause or resume, poll.</summary>
     private void Step(IConsumer<byte[], byte[]> consumer)
     {
-        if (_inFlight is { Task.IsCompleted: true })
-        {
-            CompleteInFlight(consumer);
-        }
-
-        if (_abandoned is { Task.IsCompleted: true })
-        {
-            _abandoned.Cancellation.Dispose();
-            _abandoned = null;
-        }
-
+        SettleCompleted(consumer);
         TryDispatch();
-        var paused = UpdatePause(consumer);
+        var allPaused = UpdatePause(consumer);
         RefreshLagIfDue(consumer);
 
-        var waitingFor = _inFlight ?? _abandoned;
-        if (waitingFor is not null && (paused || BufferFull))
+        var busy = _inFlight.Count > 0 || _abandoned.Count > 0;
+        if ((busy || _rateLimited) && (allPaused || Saturated()))
         {
-            // Paused: nothing can arrive, so wait for the batch itself. Full: stop taking records and
+            // Paused: nothing can arrive, so wait for a batch itself. Saturated: stop taking records and
             // leave them in librdkafka's bounded prefetch queue; pausing here instead would purge that
             // queue and stall the next fetch behind the outstanding long poll (fetch.wait.max.ms) for
             // every batch. Either way, poll once per slice so rebalances and errors are served and the
             // group sees us alive (max.poll.interval.ms).
-            waitingFor.Task.Wait(paused ? PausedWaitSlice : BackPressureWaitSlice);
-            if (!waitingFor.Task.IsCompleted)
+            var pollEvery = allPaused ? PausedWaitSlice : BackPressureWaitSlice;
+            var wait = pollEvery - _time.GetElapsedTime(_lastPollAt);
+            if (_rateLimited)
             {
-                Poll(consumer, TimeSpan.Zero);
+                wait = Min(wait, _rateLimiter!.UntilAvailable); // wake for the next token
+            }
+
+            if (wait > TimeSpan.Zero)
+            {
+                if (busy)
+                {
+                    WaitForAnyBatch(wait);
+                }
+                else
+                {
+                    Thread.Sleep(wait); // only the rate limit holds records back
+                }
+            }
+
+            if (_time.GetElapsedTime(_lastPollAt) >= pollEvery)
+            {
+                Poll(consumer, TimeSpan.Zero, out _);
             }
 
             return;
         }
 
-        var timeout = _inFlight is not null ? BusyPollTimeout
-            : _buffer.Count == 0 ? IdlePollTimeout
+        var timeout = _inFlight.Count > 0 ? BusyPollTimeout
+            : _bufferedRecords == 0 ? IdlePollTimeout
             : RemainingLinger();
-        Poll(consumer, timeout);
+        if (_rateLimited)
+        {
+            timeout = Min(timeout, _rateLimiter!.UntilAvailable);
+        }
+
+        PollBurst(consumer, timeout);
     }
 
-    private void Poll(IConsumer<byte[], byte[]> consumer, TimeSpan timeout)
+    private bool WaitForAnyBatch(TimeSpan timeout)
     {
+        var tasks = new Task[_inFlight.Count + _abandoned.Count];
+        var i = 0;
+        foreach (var batch in _inFlight)
+        {
+            tasks[i++] = batch.Task;
+        }
+
+        foreach (var batch in _abandoned)
+        {
+            tasks[i++] = batch.Task;
+        }
+
+        return Task.WaitAny(tasks, timeout) >= 0;
+    }
+
+    /// <summary>Takes records until none is waiting, a lane fills up or the burst is long enough.</summary>
+    private void PollBurst(IConsumer<byte[], byte[]> consumer, TimeSpan firstTimeout)
+    {
+        var timeout = firstTimeout;
+        for (var taken = 0; taken < MaxRecordsPerPollBurst; taken++)
+        {
+            if (!Poll(consumer, timeout, out var laneFilled) || laneFilled)
+            {
+                return;
+            }
+
+            timeout = TimeSpan.Zero;
+        }
+    }
+
+    /// <returns>True when a record was taken; <paramref name="laneFilled"/> when its lane is now full.</returns>
+    private bool Poll(IConsumer<byte[], byte[]> consumer, TimeSpan timeout, out bool laneFilled)
+    {
+        laneFilled = false;
+        _lastPollAt = _time.GetTimestamp();
         ConsumeResult<byte[], byte[]>? result;
         try
         {
@@ -228,88 +297,155 @@ internal sealed partial class KafkaSourceService : BackgroundService
         catch (ConsumeException ex) when (!ex.Error.IsFatal)
         {
             Log.ConsumeError(_logger, Topic, ex.Error.Code, ex.Error.Reason);
-            return;
+            return false;
         }
         catch (ConsumeException ex)
         {
             OnFatalError(ex.Error);
-            return;
+            return false;
         }
 
-        if (result?.Message is null || _stopping || !_assigned.Contains(result.Partition.Value))
+        if (result?.Message is null || _stopping || !_lanes.TryGetValue(result.Partition.Value, out var lane))
         {
-            return; // nothing, shutting down, or a straggler of a partition no longer ours
+            return false; // nothing, shutting down, or a straggler of a partition no longer ours
         }
 
         var record = KafkaRecordMapper.ToInboundRecord(result);
-        if (_buffer.Count == 0)
-        {
-            _bufferStartedAt = _time.GetTimestamp();
-        }
-
         var size = KafkaRecordMapper.SizeOf(record);
-        _buffer.Add(new BufferedRecord(record, size));
-        _bufferBytes += size;
+        lane.Add(record, size, _time.GetTimestamp());
+        _bufferedRecords++;
+        _bufferedBytes += size;
+        laneFilled = lane.IsFull(_options);
+        return true;
     }
 
-    /// <summary>A whole batch is waiting: take no more records until the in-flight batch is done.</summary>
-    private bool BufferFull => _buffer.Count >= _options.MaxBatchSize || _bufferBytes >= _options.MaxBatchBytes;
-
     /// <summary>
-    /// The hard cap: the polls that keep the group alive while <see cref="BufferFull"/> can still hand
-    /// us a record each; past two batches the partitions are paused.
+    /// No lane can usefully take another record: every unpaused lane already holds a full next batch, the
+    /// buffer as a whole reached its byte bound, or it holds a second's worth under the rate limit.
     /// </summary>
-    private bool BufferOverfull => _buffer.Count >= 2 * _options.MaxBatchSize || _bufferBytes >= 2L * _options.MaxBatchBytes;
+    private bool Saturated()
+    {
+        if (_bufferedBytes >= BufferedBytesBound)
+        {
+            return true;
+        }
+
+        if (_rateLimiter is not null && _bufferedRecords >= _rateLimiter.OneSecondsWorth)
+        {
+            // A second's worth waits already: taking more would only fill lanes up to the point where
+            // they are paused, and a paused partition's prefetched records are thrown away and fetched again.
+            return true;
+        }
+
+        foreach (var lane in _lanes.Values)
+        {
+            if (!lane.Paused && !lane.IsFull(_options))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Bytes buffered across all lanes before the loop stops taking records, so large events cannot multiply memory by the partition count.</summary>
+    private long BufferedBytesBound => 2L * _options.MaxBatchBytes;
 
     private TimeSpan RemainingLinger()
     {
-        var remaining = _options.BatchLinger - _time.GetElapsedTime(_bufferStartedAt);
+        var oldest = long.MaxValue;
+        foreach (var lane in _lanes.Values)
+        {
+            if (lane.BufferedCount > 0 && lane.InFlight is null && lane.OldestBufferedAt < oldest)
+            {
+                oldest = lane.OldestBufferedAt;
+            }
+        }
+
+        if (oldest == long.MaxValue)
+        {
+            return BusyPollTimeout; // everything buffered waits for its lane's in-flight batch
+        }
+
+        var remaining = _options.BatchLinger - _time.GetElapsedTime(oldest);
         return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
     }
 
-    /// <summary>Starts routing the next batch when none is in flight and the buffer is full or has lingered long enough.</summary>
+    /// <summary>
+    /// Starts routing the lanes that are ready (no batch in flight, and a full batch or lingered long
+    /// enough), oldest first, up to <see cref="KafkaOptions.MaxParallelPartitions"/> batches at once and
+    /// as many records as the rate limit allows.
+    /// </summary>
     private void TryDispatch()
     {
-        if (_inFlight is not null || _abandoned is not null || _stopping || _buffer.Count == 0)
+        _rateLimited = false;
+        if (_stopping || _bufferedRecords == 0)
         {
             return;
         }
 
-        if (!BufferFull && RemainingLinger() > TimeSpan.Zero)
+        var pressed = _bufferedBytes >= BufferedBytesBound;
+        while (_inFlight.Count < _options.MaxParallelPartitions)
         {
-            return;
-        }
-
-        // Cut a batch within both bounds; a single record larger than MaxBatchBytes forms its own batch.
-        var count = 0;
-        long bytes = 0;
-        while (count < _buffer.Count && count < _options.MaxBatchSize)
-        {
-            var size = _buffer[count].Size;
-            if (count > 0 && bytes + size > _options.MaxBatchBytes)
+            PartitionLane? next = null;
+            foreach (var lane in _lanes.Values)
             {
-                break;
+                if (lane.BufferedCount == 0 || lane.InFlight is not null || IsWaitingForAbandoned(lane.Partition))
+                {
+                    continue;
+                }
+
+                var ready = pressed || lane.IsFull(_options) || _time.GetElapsedTime(lane.OldestBufferedAt) >= _options.BatchLinger;
+                if (ready && (next is null || lane.OldestBufferedAt < next.OldestBufferedAt))
+                {
+                    next = lane;
+                }
             }
 
-            bytes += size;
-            count++;
+            if (next is null)
+            {
+                return;
+            }
+
+            var allowed = _rateLimiter?.Available ?? int.MaxValue;
+            if (allowed < Math.Min(Math.Min(next.BufferedCount, _options.MaxBatchSize), _rateLimiter?.Burst ?? 1))
+            {
+                // Wait for a bucket's worth rather than routing a record per token.
+                _rateLimited = true;
+                return;
+            }
+
+            Dispatch(next, allowed);
         }
+    }
 
-        var records = new InboundRecord[count];
-        for (var i = 0; i < count; i++)
-        {
-            records[i] = _buffer[i].Record;
-        }
+    private void Dispatch(PartitionLane lane, int maxRecords)
+    {
+        var now = _time.GetTimestamp();
+        var records = lane.TakeBatch(_options, maxRecords, now, out var bytes);
+        _rateLimiter?.Take(records.Length);
+        _bufferedRecords -= records.Length;
+        _bufferedBytes -= bytes;
 
-        _buffer.RemoveRange(0, count);
-        _bufferBytes -= bytes;
-        _bufferStartedAt = _time.GetTimestamp();
-
-        var batch = new InFlightBatch(records, _time.GetTimestamp());
-        _inFlight = batch;
+        var batch = new InFlightBatch(lane.Partition, records, now);
+        lane.InFlight = batch;
+        _inFlight.Add(batch);
         batch.Task = Task.Run(() => RouteWithRetryAsync(batch));
-        Log.BatchDispatched(_logger, Topic, records.Length, bytes);
+        Log.BatchDispatched(_logger, Topic, lane.Partition, records.Length, bytes);
         PublishStatus(running: true);
+    }
+
+    private bool IsWaitingForAbandoned(int partition)
+    {
+        foreach (var batch in _abandoned)
+        {
+            if (batch.Partition == partition)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -327,7 +463,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
                 await _router.RouteBatchAsync(batch.Records, cancellationToken).ConfigureAwait(false);
                 if (batch.FailedAttempts > 0)
                 {
-                    Log.BatchRecovered(_logger, Topic, batch.Records.Count, batch.FailedAttempts);
+                    Log.BatchRecovered(_logger, Topic, batch.Partition, batch.Records.Count, batch.FailedAttempts);
                 }
 
                 return true;
@@ -343,11 +479,11 @@ internal sealed partial class KafkaSourceService : BackgroundService
                 var delay = NextDelay(failures);
                 if (ex.IsTransient)
                 {
-                    Log.BatchDeliveryFailed(_logger, Topic, batch.Records.Count, failures, delay.TotalMilliseconds, ex);
+                    Log.BatchDeliveryFailed(_logger, Topic, batch.Partition, batch.Records.Count, failures, delay.TotalMilliseconds, ex);
                 }
                 else
                 {
-                    Log.BatchDeliveryFailedPermanently(_logger, Topic, batch.Records.Count, failures, delay.TotalMilliseconds, ex);
+                    Log.BatchDeliveryFailedPermanently(_logger, Topic, batch.Partition, batch.Records.Count, failures, delay.TotalMilliseconds, ex);
                 }
 
                 _metrics.BatchRetried(Topic, _options.ConsumerGroup, errorType);
@@ -362,7 +498,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
                 // retried like a delivery failure; the Error log is what should get someone's attention.
                 var failures = batch.RecordFailure();
                 var delay = NextDelay(failures);
-                Log.BatchRoutingFailedUnexpectedly(_logger, Topic, batch.Records.Count, failures, delay.TotalMilliseconds, ex);
+                Log.BatchRoutingFailedUnexpectedly(_logger, Topic, batch.Partition, batch.Records.Count, failures, delay.TotalMilliseconds, ex);
                 _metrics.BatchRetried(Topic, _options.ConsumerGroup, KafkaTelemetryNames.UnexpectedError);
                 if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
                 {
@@ -388,62 +524,103 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
     }
 
-    /// <summary>Settles a completed in-flight batch: on success, stores offset+1 of each partition it still owns.</summary>
-    private void CompleteInFlight(IConsumer<byte[], byte[]> consumer)
+    /// <summary>Settles every finished batch, and forgets abandoned batches that have unwound.</summary>
+    private void SettleCompleted(IConsumer<byte[], byte[]> consumer)
     {
-        var batch = _inFlight!;
-        _inFlight = null;
+        for (var i = _inFlight.Count - 1; i >= 0; i--)
+        {
+            if (_inFlight[i].Task.IsCompleted)
+            {
+                var batch = _inFlight[i];
+                _inFlight.RemoveAt(i);
+                Complete(consumer, batch);
+            }
+        }
+
+        for (var i = _abandoned.Count - 1; i >= 0; i--)
+        {
+            if (_abandoned[i].Task.IsCompleted)
+            {
+                _abandoned[i].Cancellation.Dispose();
+                _abandoned.RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>Settles a completed batch (already removed from <see cref="_inFlight"/>): on success, stores offset+1 if the partition is still ours.</summary>
+    private void Complete(IConsumer<byte[], byte[]> consumer, InFlightBatch batch)
+    {
         var routed = batch.Task.Result;
         batch.Cancellation.Dispose();
-        if (!routed)
+        _lanes.TryGetValue(batch.Partition, out var lane);
+        if (lane is not null && ReferenceEquals(lane.InFlight, batch))
         {
+            lane.InFlight = null;
+        }
+
+        if (!routed || !batch.Committable || lane is null)
+        {
+            PublishStatus(running: true);
             return;
         }
 
-        foreach (var (partition, nextOffset) in batch.NextOffsets)
+        try
         {
-            if (!batch.Committable.Contains(partition) || !_assigned.Contains(partition))
-            {
-                continue;
-            }
-
-            try
-            {
-                consumer.StoreOffset(new TopicPartitionOffset(Topic, partition, nextOffset));
-                _storedOffsets[partition] = nextOffset;
-                Log.OffsetStored(_logger, Topic, partition, nextOffset);
-            }
-            catch (KafkaException ex)
-            {
-                // The partition was taken away in between; its next owner re-reads the records.
-                Log.StoreOffsetFailed(_logger, Topic, partition, nextOffset, ex.Error.Reason);
-            }
+            consumer.StoreOffset(new TopicPartitionOffset(Topic, batch.Partition, batch.NextOffset));
+            lane.StoredOffset = batch.NextOffset;
+            Log.OffsetStored(_logger, Topic, batch.Partition, batch.NextOffset);
+        }
+        catch (KafkaException ex)
+        {
+            // The partition was taken away in between; its next owner re-reads the records.
+            Log.StoreOffsetFailed(_logger, Topic, batch.Partition, batch.NextOffset, ex.Error.Reason);
         }
 
-        _metrics.BatchRouted(Topic, _options.ConsumerGroup, batch.Records.Count, _time.GetElapsedTime(batch.StartedAt));
-        Log.BatchRouted(_logger, Topic, batch.Records.Count, _time.GetElapsedTime(batch.StartedAt).TotalMilliseconds);
+        var elapsed = _time.GetElapsedTime(batch.StartedAt);
+        _metrics.BatchRouted(Topic, _options.ConsumerGroup, batch.Records.Count, elapsed);
+        Log.BatchRouted(_logger, Topic, batch.Partition, batch.Records.Count, elapsed.TotalMilliseconds);
         PublishStatus(running: true);
     }
 
-    /// <summary>Pauses every assigned partition while the pipeline is blocked, resumes them when it is not.</summary>
-    /// <returns>True when the partitions are (now) paused.</returns>
+    /// <summary>Pauses each partition that must not fetch now and resumes the others.</summary>
+    /// <returns>True when every assigned partition is (now) paused.</returns>
     private bool UpdatePause(IConsumer<byte[], byte[]> consumer)
     {
-        var shouldPause = _stopping || _abandoned is not null ||
-                          (_inFlight is not null && (_inFlight.FailedAttempts > 0 || BufferOverfull));
-        if (shouldPause)
+        List<(PartitionLane Lane, string Reason)>? toPause = null;
+        List<PartitionLane>? toResume = null;
+        var allPaused = _lanes.Count > 0;
+        foreach (var lane in _lanes.Values)
         {
-            if (_assigned.Count > _paused.Count || !_paused.IsSupersetOf(_assigned))
+            var reason = PauseReason(lane);
+            if (reason is not null && !lane.Paused)
             {
-                var toPause = _assigned.Where(p => !_paused.Contains(p)).ToList();
+                (toPause ??= []).Add((lane, reason));
+            }
+            else if (reason is null && lane.Paused)
+            {
+                (toResume ??= []).Add(lane);
+            }
+
+            allPaused &= reason is not null;
+        }
+
+        if (toPause is not null)
+        {
+            foreach (var group in toPause.GroupBy(p => p.Reason))
+            {
+                var lanes = group.Select(p => p.Lane).ToList();
                 try
                 {
-                    consumer.Pause(toPause.Select(p => new TopicPartition(Topic, p)));
-                    _paused.UnionWith(toPause);
-                    // Pausing because two batches wait is routine back-pressure; anything else is news.
-                    var routine = !_stopping && _abandoned is null && _inFlight!.FailedAttempts == 0;
-                    Log.PartitionsPaused(_logger, routine ? LogLevel.Debug : LogLevel.Information, Topic, Format(toPause), ReasonFor());
-                    PublishStatus(running: true);
+                    consumer.Pause(lanes.Select(l => new TopicPartition(Topic, l.Partition)));
+                    var now = _time.GetTimestamp();
+                    lanes.ForEach(l =>
+                    {
+                        l.Paused = true;
+                        l.PausedAt = now;
+                    });
+                    // Pausing for back-pressure or the rate limit is routine; anything else is news.
+                    var routine = group.Key is BackPressureReason or RateLimitReason;
+                    Log.PartitionsPaused(_logger, routine ? LogLevel.Debug : LogLevel.Information, Topic, Format(lanes.Select(l => l.Partition)), group.Key);
                 }
                 catch (KafkaException ex)
                 {
@@ -451,40 +628,48 @@ internal sealed partial class KafkaSourceService : BackgroundService
                 }
             }
 
-            return true;
+            PublishStatus(running: true);
         }
 
-        if (_paused.Count > 0)
+        if (toResume is not null)
         {
-            ResumePaused(consumer, _paused.ToList());
+            Resume(consumer, toResume);
         }
 
-        return false;
-
-        string ReasonFor() => _stopping ? "stopping"
-            : _abandoned is not null ? "waiting for an abandoned batch"
-            : _inFlight!.FailedAttempts > 0 ? "storage is failing"
-            : "two batches are waiting";
+        return allPaused;
     }
 
-    private void ResumePaused(IConsumer<byte[], byte[]> consumer, List<int> partitions)
+    private const string BackPressureReason = "two batches are waiting";
+    private const string RateLimitReason = "ingest rate limit reached";
+
+    /// <summary>Why <paramref name="lane"/> must not fetch now, or null when it may.</summary>
+    private string? PauseReason(PartitionLane lane)
+        => _stopping ? "stopping"
+            : lane.InFlight is { FailedAttempts: > 0 } ? "storage is failing"
+            : IsWaitingForAbandoned(lane.Partition) ? "waiting for an abandoned batch"
+            : !lane.IsOverfull(_options) ? null
+            : lane.InFlight is not null || _inFlight.Count >= _options.MaxParallelPartitions ? BackPressureReason
+            : _rateLimited ? RateLimitReason
+            : null; // overfull but about to be routed
+
+    private void Resume(IConsumer<byte[], byte[]> consumer, List<PartitionLane> lanes)
     {
-        if (partitions.Count == 0)
+        if (lanes.Count == 0)
         {
             return;
         }
 
         try
         {
-            consumer.Resume(partitions.Select(p => new TopicPartition(Topic, p)));
-            Log.PartitionsResumed(_logger, Topic, Format(partitions));
+            consumer.Resume(lanes.Select(l => new TopicPartition(Topic, l.Partition)));
+            Log.PartitionsResumed(_logger, Topic, Format(lanes.Select(l => l.Partition)));
         }
         catch (KafkaException ex)
         {
             Log.PauseResumeFailed(_logger, Topic, ex.Error.Reason);
         }
 
-        _paused.ExceptWith(partitions);
+        lanes.ForEach(l => l.Paused = false);
         PublishStatus(running: true);
     }
 
@@ -492,8 +677,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     {
         foreach (var tp in partitions)
         {
-            _assigned.Add(tp.Partition.Value);
-            _storedOffsets.Remove(tp.Partition.Value);
+            _lanes[tp.Partition.Value] = new PartitionLane(tp.Partition.Value);
         }
 
         if (partitions.Count > 0)
@@ -508,26 +692,26 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private void OnPartitionsRevoked(IConsumer<byte[], byte[]> consumer, List<TopicPartitionOffset> partitions)
     {
         var revoked = partitions.Select(p => p.Partition.Value).ToHashSet();
-        var inFlight = _inFlight is { } current && current.Committable.Overlaps(revoked) ? current.Records.Count : 0;
-        Log.PartitionsRevoked(_logger, Topic, Format(revoked), inFlight);
+        var affected = _inFlight.Where(b => revoked.Contains(b.Partition)).ToList();
+        Log.PartitionsRevoked(_logger, Topic, Format(revoked), affected.Sum(b => b.Records.Count));
         DropBuffered(revoked);
 
-        if (_inFlight is { } batch && batch.Committable.Overlaps(revoked))
+        if (affected.Count > 0)
         {
-            // Give the in-flight batch the chance to finish so its offsets are committed on revoke
+            // Give the in-flight batches the chance to finish so their offsets are committed on revoke
             // (librdkafka commits stored offsets while unassigning). The group waits meanwhile.
-            if (!batch.Task.IsCompleted)
+            Task.WaitAll(affected.Select(b => (Task)b.Task).ToArray(), _options.ShutdownTimeout);
+            foreach (var batch in affected)
             {
-                batch.Task.Wait(_options.ShutdownTimeout);
-            }
-
-            if (batch.Task.IsCompleted)
-            {
-                CompleteInFlight(consumer);
-            }
-            else
-            {
-                Abandon(batch, revoked, "partitions revoked before the batch reached storage");
+                if (batch.Task.IsCompleted)
+                {
+                    _inFlight.Remove(batch);
+                    Complete(consumer, batch);
+                }
+                else
+                {
+                    Abandon(batch, "partitions revoked before the batch reached storage");
+                }
             }
         }
 
@@ -540,64 +724,67 @@ internal sealed partial class KafkaSourceService : BackgroundService
         var lost = partitions.Select(p => p.Partition.Value).ToHashSet();
         Log.PartitionsLost(_logger, Topic, Format(lost));
         DropBuffered(lost);
-        if (_inFlight is { } batch && batch.Committable.Overlaps(lost))
+        foreach (var batch in _inFlight.Where(b => lost.Contains(b.Partition)).ToList())
         {
-            Abandon(batch, lost, "partitions lost");
+            Abandon(batch, "partitions lost");
         }
 
         Release(consumer, lost);
     }
 
-    /// <summary>Stops committing <paramref name="partitions"/> for <paramref name="batch"/>; cancels it when nothing of it is committable any more.</summary>
-    private void Abandon(InFlightBatch batch, HashSet<int> partitions, string reason)
+    /// <summary>
+    /// Gives up on <paramref name="batch"/>: nothing of it is committed and it stops retrying. Its
+    /// partition is not routed again until it has unwound, so a partition's records never reach the
+    /// router from two batches at once.
+    /// </summary>
+    private void Abandon(InFlightBatch batch, string reason)
     {
-        batch.Committable.ExceptWith(partitions);
-        Log.BatchAbandoned(_logger, Topic, Format(partitions), batch.Records.Count, reason);
-        if (batch.Committable.Count == 0 && ReferenceEquals(batch, _inFlight))
+        batch.Committable = false;
+        Log.BatchAbandoned(_logger, Topic, batch.Partition, batch.Records.Count, reason);
+        batch.Cancellation.Cancel();
+        _inFlight.Remove(batch);
+        _abandoned.Add(batch);
+        if (_lanes.TryGetValue(batch.Partition, out var lane) && ReferenceEquals(lane.InFlight, batch))
         {
-            // Nothing left to commit: stop retrying. Wait for it to finish before the next batch so a
-            // partition's records never reach the router from two batches at once.
-            batch.Cancellation.Cancel();
-            _inFlight = null;
-            _abandoned = batch;
+            lane.InFlight = null;
         }
     }
 
     /// <summary>Forgets revoked or lost partitions; resumes those we paused so a later re-assignment starts unpaused.</summary>
     private void Release(IConsumer<byte[], byte[]> consumer, HashSet<int> partitions)
     {
-        ResumePaused(consumer, _paused.Where(partitions.Contains).ToList());
-        _assigned.ExceptWith(partitions);
+        Resume(consumer, _lanes.Values.Where(l => l.Paused && partitions.Contains(l.Partition)).ToList());
         foreach (var partition in partitions)
         {
-            _storedOffsets.Remove(partition);
+            _lanes.Remove(partition);
         }
 
         PublishStatus(running: true);
     }
 
+    /// <summary>Drops the buffered records of <paramref name="partitions"/> (all when null); they stay uncommitted.</summary>
     private void DropBuffered(IReadOnlySet<int>? partitions)
     {
-        if (partitions is null)
+        foreach (var lane in _lanes.Values)
         {
-            _buffer.Clear();
-            _bufferBytes = 0;
-            return;
+            if (partitions is null || partitions.Contains(lane.Partition))
+            {
+                var (count, bytes) = lane.DropBuffered();
+                _bufferedRecords -= count;
+                _bufferedBytes -= bytes;
+            }
         }
-
-        _buffer.RemoveAll(r => partitions.Contains(r.Record.Partition));
-        _bufferBytes = _buffer.Sum(r => (long)r.Size);
     }
 
     private void Shutdown(IConsumer<byte[], byte[]> consumer)
     {
         _stopping = true;
-        Log.ConsumerStopping(_logger, Topic, _inFlight?.Records.Count ?? 0, _buffer.Count);
+        Log.ConsumerStopping(_logger, Topic, _inFlight.Sum(b => b.Records.Count), _bufferedRecords);
         DropBuffered(null);
         UpdatePause(consumer);
 
         var started = _time.GetTimestamp();
-        while (_inFlight is { Task.IsCompleted: false } batch && !_fatal)
+        while (_inFlight.Any(b => !b.Task.IsCompleted) && !_fatal)
         {
             var remaining = _options.ShutdownTimeout - _time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
@@ -605,24 +792,19 @@ internal sealed partial class KafkaSourceService : BackgroundService
                 break;
             }
 
-            Poll(consumer, TimeSpan.Zero);
-            batch.Task.Wait(remaining < PausedWaitSlice ? remaining : PausedWaitSlice);
+            PollBurst(consumer, TimeSpan.Zero);
+            WaitForAnyBatch(Min(remaining, PausedWaitSlice));
+            SettleCompleted(consumer); // store each partition's offset as soon as its batch is done
         }
 
-        if (_inFlight is { } inFlight)
+        SettleCompleted(consumer);
+        foreach (var batch in _inFlight)
         {
-            if (inFlight.Task.IsCompleted)
-            {
-                CompleteInFlight(consumer);
-            }
-            else
-            {
-                Log.ShutdownTimedOut(_logger, Topic, inFlight.Records.Count, _options.ShutdownTimeout);
-                inFlight.Cancellation.Cancel();
-                _inFlight = null;
-            }
+            Log.ShutdownTimedOut(_logger, Topic, batch.Partition, batch.Records.Count, _options.ShutdownTimeout);
+            batch.Cancellation.Cancel();
         }
 
+        _inFlight.Clear();
         try
         {
             consumer.Close(); // commits the stored offsets and leaves the group
@@ -687,20 +869,22 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
 
         _nextLagRefreshAt = now + (long)(LagRefreshInterval.TotalSeconds * _time.TimestampFrequency);
-        var measurements = new List<Measurement<long>>(_assigned.Count);
-        foreach (var partition in _assigned.Order())
+        var measurements = new List<Measurement<long>>(_lanes.Count);
+        foreach (var lane in _lanes.Values)
         {
-            var tp = new TopicPartition(Topic, partition);
+            var tp = new TopicPartition(Topic, lane.Partition);
             try
             {
                 var watermarks = consumer.GetWatermarkOffsets(tp);
-                if ((watermarks.High.IsSpecial || _paused.Contains(partition)) && _time.GetElapsedTime(now) < WatermarkQueryBudget)
+                var stale = lane.Paused && _time.GetElapsedTime(lane.PausedAt, now) >= LagRefreshInterval;
+                if ((watermarks.High.IsSpecial || stale) && _time.GetElapsedTime(now) < WatermarkQueryBudget)
                 {
-                    // Paused partitions are not fetched, so their cached watermark goes stale.
+                    // Paused partitions are not fetched, so their cached watermark goes stale. The query
+                    // blocks this thread, so brief pauses (back-pressure, rate limit) keep the cached one.
                     watermarks = consumer.QueryWatermarkOffsets(tp, WatermarkQueryTimeout);
                 }
 
-                var next = NextOffsetToRoute(consumer, tp);
+                var next = NextOffsetToRoute(consumer, lane);
                 if (watermarks.High.IsSpecial || next is null)
                 {
                     continue;
@@ -709,115 +893,82 @@ internal sealed partial class KafkaSourceService : BackgroundService
                 measurements.Add(new Measurement<long>(
                     Math.Max(0, watermarks.High.Value - next.Value),
                     new KeyValuePair<string, object?>(KafkaTelemetryNames.TopicTag, Topic),
-                    new KeyValuePair<string, object?>(KafkaTelemetryNames.PartitionTag, partition.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    new KeyValuePair<string, object?>(KafkaTelemetryNames.PartitionTag, lane.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                     new KeyValuePair<string, object?>(KafkaTelemetryNames.ConsumerGroupTag, _options.ConsumerGroup)));
             }
             catch (KafkaException ex)
             {
-                Log.LagUnavailable(_logger, Topic, partition, ex.Error.Reason);
+                Log.LagUnavailable(_logger, Topic, lane.Partition, ex.Error.Reason);
             }
         }
 
         _lag = [.. measurements];
     }
 
-    /// <summary>The first offset of <paramref name="tp"/> that has not reached storage yet, when known.</summary>
-    private long? NextOffsetToRoute(IConsumer<byte[], byte[]> consumer, TopicPartition tp)
+    /// <summary>The first offset of the lane's partition that has not reached storage yet, when known.</summary>
+    private long? NextOffsetToRoute(IConsumer<byte[], byte[]> consumer, PartitionLane lane)
     {
-        var partition = tp.Partition.Value;
-        long? first = null;
-        if (_inFlight is { } batch && batch.Committable.Contains(partition) && batch.FirstOffsets.TryGetValue(partition, out var inFlightFirst))
+        if (lane.InFlight is { } batch)
         {
-            first = inFlightFirst;
+            return batch.FirstOffset;
         }
 
-        foreach (var buffered in _buffer)
+        if (lane.FirstBufferedOffset is { } buffered)
         {
-            if (buffered.Record.Partition == partition && (first is null || buffered.Record.Offset < first))
-            {
-                first = buffered.Record.Offset;
-                break; // buffer is in offset order per partition
-            }
+            return buffered;
         }
 
-        if (first is not null)
-        {
-            return first;
-        }
-
-        if (_storedOffsets.TryGetValue(partition, out var stored))
+        if (lane.StoredOffset is { } stored)
         {
             return stored;
         }
 
-        var position = consumer.Position(tp);
+        var position = consumer.Position(new TopicPartition(Topic, lane.Partition));
         return position.IsSpecial ? null : position.Value;
     }
 
     private void PublishStatus(bool running)
-        => _status = new KafkaSourceStatus(
-            running,
-            [.. _assigned.Order()],
-            [.. _paused.Order()],
-            _inFlight is not null,
-            _inFlight?.FailedAttempts ?? 0,
-            _buffer.Count);
-
-    private static string Format(IEnumerable<int> partitions) => "[" + string.Join(",", partitions.Order()) + "]";
-
-    private readonly record struct BufferedRecord(InboundRecord Record, int Size);
-
-    /// <summary>A batch handed to the router, with what to store once it is routed.</summary>
-    private sealed class InFlightBatch
     {
-        private int _failedAttempts;
-
-        public InFlightBatch(IReadOnlyList<InboundRecord> records, long startedAt)
+        var failedAttempts = 0;
+        foreach (var batch in _inFlight)
         {
-            Records = records;
-            StartedAt = startedAt;
-            foreach (var record in records)
-            {
-                if (!FirstOffsets.ContainsKey(record.Partition))
-                {
-                    FirstOffsets[record.Partition] = record.Offset;
-                }
-
-                NextOffsets[record.Partition] = Math.Max(NextOffsets.GetValueOrDefault(record.Partition), record.Offset + 1);
-            }
-
-            Committable = [.. NextOffsets.Keys];
+            failedAttempts = Math.Max(failedAttempts, batch.FailedAttempts);
         }
 
-        public IReadOnlyList<InboundRecord> Records { get; }
-        public long StartedAt { get; }
-        public Dictionary<int, long> FirstOffsets { get; } = [];
-        /// <summary>Per partition: the highest offset of the batch plus one, the offset to commit.</summary>
-        public Dictionary<int, long> NextOffsets { get; } = [];
-        /// <summary>Partitions whose offsets may still be stored (revoked or lost ones are removed).</summary>
-        public HashSet<int> Committable { get; }
-        public CancellationTokenSource Cancellation { get; } = new();
-        public Task<bool> Task { get; set; } = System.Threading.Tasks.Task.FromResult(false);
-        public int FailedAttempts => Volatile.Read(ref _failedAttempts);
-
-        public int RecordFailure() => Interlocked.Increment(ref _failedAttempts);
+        _status = new KafkaSourceStatus(
+            running,
+            [.. _lanes.Keys],
+            [.. _lanes.Values.Where(l => l.Paused).Select(l => l.Partition)],
+            _inFlight.Count,
+            failedAttempts,
+            _bufferedRecords,
+            _rateLimited);
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static string Format(IEnumerable<int> partitions) => "[" + string.Join(",", partitions.Order()) + "]";
 }
 
 /// <summary>What a <see cref="KafkaSourceService"/> is doing, for tests and diagnostics.</summary>
 /// <param name="Running">The consume thread is running.</param>
 /// <param name="AssignedPartitions">Partitions currently assigned to this consumer.</param>
 /// <param name="PausedPartitions">Assigned partitions this consumer has paused.</param>
-/// <param name="BatchInFlight">A batch is being routed.</param>
-/// <param name="FailedAttempts">Failed routing attempts of the in-flight batch so far.</param>
+/// <param name="BatchesInFlight">Batches being routed (at most one per partition).</param>
+/// <param name="FailedAttempts">The most failed routing attempts of any in-flight batch so far.</param>
 /// <param name="BufferedRecords">Records consumed but not yet handed to the router.</param>
+/// <param name="RateLimited">Fetching is paused by <see cref="KafkaOptions.MaxEventsPerSecond"/>.</param>
 internal sealed record KafkaSourceStatus(
     bool Running,
     IReadOnlyList<int> AssignedPartitions,
     IReadOnlyList<int> PausedPartitions,
-    bool BatchInFlight,
+    int BatchesInFlight,
     int FailedAttempts,
-    int BufferedRecords)
+    int BufferedRecords,
+    bool RateLimited)
 {
-    public static readonly KafkaSourceStatus NotStarted = new(false, [], [], false, 0, 0);
+    public static readonly KafkaSourceStatus NotStarted = new(false, [], [], 0, 0, 0, false);
+
+    /// <summary>At least one batch is being routed.</summary>
+    public bool BatchInFlight => BatchesInFlight > 0;
 }

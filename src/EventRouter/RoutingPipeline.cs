@@ -25,6 +25,10 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
     private readonly TimeProvider _time;
     private readonly int _maxConcurrency;
 
+    // Shared by every batch routed at once (the Kafka source routes several partitions side by side),
+    // so Delivery:MaxConcurrency bounds the writes of the whole pipeline, not of each batch.
+    private readonly SemaphoreSlim _writeSlots;
+
     public RoutingPipeline(RouteTable routes, IQueueDispatcher dispatcher, EventRouterTelemetry telemetry,
         IOptions<DeliveryOptions> delivery, ILogger<RoutingPipeline> logger, TimeProvider? timeProvider = null)
     {
@@ -34,6 +38,7 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _maxConcurrency = delivery.Value.MaxConcurrency;
+        _writeSlots = new SemaphoreSlim(_maxConcurrency, _maxConcurrency);
     }
 
     public async Task<BatchRoutingResult> RouteBatchAsync(IReadOnlyList<InboundRecord> records, CancellationToken cancellationToken = default)
@@ -59,12 +64,20 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
             await Parallel.ForEachAsync(writes, new ParallelOptions { MaxDegreeOfParallelism = _maxConcurrency, CancellationToken = cancellationToken },
                 async (write, token) =>
                 {
-                    // Blobs first: a queue message never points at a payload that is not there yet.
-                    foreach (var blob in write.Blobs)
+                    await _writeSlots.WaitAsync(token).ConfigureAwait(false);
+                    try
                     {
-                        await _dispatcher.UploadPayloadAsync(blob.Name, blob.Content, token).ConfigureAwait(false);
+                        // Blobs first: a queue message never points at a payload that is not there yet.
+                        foreach (var blob in write.Blobs)
+                        {
+                            await _dispatcher.UploadPayloadAsync(blob.Name, blob.Content, token).ConfigureAwait(false);
+                        }
+                        await _dispatcher.SendAsync(write.Queue, write.Message, token).ConfigureAwait(false);
                     }
-                    await _dispatcher.SendAsync(write.Queue, write.Message, token).ConfigureAwait(false);
+                    finally
+                    {
+                        _writeSlots.Release();
+                    }
                 }).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

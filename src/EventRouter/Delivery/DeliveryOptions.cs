@@ -7,7 +7,7 @@ public sealed class DeliveryOptions
 {
     public const string SectionName = "Delivery";
 
-    /// <summary>Queue writes in flight at once for one batch.</summary>
+    /// <summary>Storage writes in flight at once, across every batch being routed (the Kafka source routes several partitions at once).</summary>
     /// <value>32</value>
     [Range(1, 1024)]
     public int MaxConcurrency { get; set; } = 32;

@@ -139,15 +139,21 @@ public sealed class KafkaSourceServiceTests(MockKafkaClusterFixture kafka, ITest
             () => outage.Elapsed > TimeSpan.FromSeconds(7.5) && harness.Router.Attempts.Count - attemptsBefore >= 10,
             "the outage has outlasted max.poll.interval.ms with at least 10 failed attempts");
 
+        // Each partition's batch fails on its own and is retried whole: every attempt of a partition
+        // carries the same records, and a batch never mixes partitions.
         var failed = harness.Router.Attempts.Skip(attemptsBefore).ToList();
-        Assert.All(failed, attempt => Assert.Equal(
-            failed[0].Select(r => (r.Partition, r.Offset)), attempt.Select(r => (r.Partition, r.Offset))));
-        Assert.InRange(failed[0].Count, 1, 20);
+        Assert.All(failed, attempt => Assert.Single(attempt.Select(r => r.Partition).Distinct()));
+        foreach (var partitionAttempts in failed.GroupBy(attempt => attempt[0].Partition))
+        {
+            var firstAttempt = partitionAttempts.First();
+            Assert.InRange(firstAttempt.Count, 1, 20);
+            Assert.All(partitionAttempts, attempt => Assert.Equal(firstAttempt.Select(r => r.Offset), attempt.Select(r => r.Offset)));
+        }
         Assert.Equal(baseline, Committed(Bootstrap, group, topic, 3));
         var status = harness.Service.Status;
         Assert.Equal([0, 1, 2], status.AssignedPartitions);
         Assert.Equal([0, 1, 2], status.PausedPartitions);
-        Assert.InRange(status.BufferedRecords, 0, 40); // at most two batches
+        Assert.InRange(status.BufferedRecords, 0, 3 * 40); // at most two batches per partition
         Assert.DoesNotContain(harness.Logs.Entries, e => e.EventId.Name is "PartitionsRevoked" or "PartitionsLost");
         await WaitUntilAsync(() => metrics.Lag() == 200, "the lag gauge shows the 200 unrouted records");
         Assert.True(metrics.Retries >= 10, $"retries counted: {metrics.Retries}");
@@ -189,7 +195,10 @@ public sealed class KafkaSourceServiceTests(MockKafkaClusterFixture kafka, ITest
 
             // The batch in flight when the stop came was finished, not abandoned: every attempt completed.
             var stopping = Assert.Single(harness.Logs.Entries, e => e.EventId.Name == "ConsumerStopping");
-            Assert.Contains("finishing 50 in-flight", stopping.Message, StringComparison.Ordinal);
+            // Partitions are routed side by side: one batch of 50 per partition may be in flight.
+            var finishing = System.Text.RegularExpressions.Regex.Match(stopping.Message, @"finishing (\d+) in-flight");
+            Assert.True(finishing.Success, stopping.Message);
+            Assert.Contains(int.Parse(finishing.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), new[] { 50, 100, 150 });
             Assert.Equal(first.Attempts.Count, first.RoutedBatches.Count);
             Assert.DoesNotContain(harness.Logs.Entries, e => e.EventId.Name == "ShutdownTimedOut");
         }
@@ -223,9 +232,11 @@ public sealed class KafkaSourceServiceTests(MockKafkaClusterFixture kafka, ITest
         var group = UniqueGroup();
         kafka.Cluster.CreateTopic(topic, partitions: 4);
         using var producer = CreateProducer(Bootstrap);
-        var router = new RecordingRouter { Latency = TimeSpan.FromMilliseconds(50) };
+        // Slow enough that the first consumer, routing its four partitions side by side, still has
+        // batches in flight when the second one joins (40 batches of 25 per partition at 150 ms each).
+        var router = new RecordingRouter { Latency = TimeSpan.FromMilliseconds(150) };
         var viaA = new CountingRouter(router);
-        await ProduceAsync(producer, topic, 2000, "first");
+        await ProduceAsync(producer, topic, 4000, "first");
         await using var a = new KafkaSourceHarness(Bootstrap, topic, group, output, configure: o => o.MaxBatchSize = 25, batchRouter: viaA);
         await using var b = new KafkaSourceHarness(Bootstrap, topic, group, output, configure: o => o.MaxBatchSize = 25, batchRouter: router);
 
@@ -235,8 +246,8 @@ public sealed class KafkaSourceServiceTests(MockKafkaClusterFixture kafka, ITest
         await WaitUntilAsync(
             () => a.Service.Status.AssignedPartitions.Count == 2 && b.Service.Status.AssignedPartitions.Count == 2,
             "the partitions are split between the two consumers");
-        await ProduceAsync(producer, topic, 400, "second", start: 2000);
-        await WaitUntilAsync(() => router.Routed.Select(r => (r.Partition, r.Offset)).Distinct().Count() == 2400, "all 2400 records are routed");
+        await ProduceAsync(producer, topic, 400, "second", start: 4000);
+        await WaitUntilAsync(() => router.Routed.Select(r => (r.Partition, r.Offset)).Distinct().Count() == 4400, "all 4400 records are routed");
         var end = EndOffsets(Bootstrap, topic, 4);
         await WaitUntilAsync(() => Committed(Bootstrap, group, topic, 4).SequenceEqual(end), "the committed offsets reach the end offsets");
 

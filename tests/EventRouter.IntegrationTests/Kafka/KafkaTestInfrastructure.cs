@@ -130,7 +130,10 @@ internal sealed class RecordingRouter : IRecordBatchRouter
     private readonly ConcurrentQueue<IReadOnlyList<InboundRecord>> _attempts = new();
     private readonly ConcurrentQueue<IReadOnlyList<InboundRecord>> _routed = new();
     private volatile bool _failing;
+    private volatile int[] _failingPartitions = [];
     private int _routedCount;
+    private int _concurrent;
+    private int _maxConcurrent;
 
     /// <summary>While true every call throws a transient <see cref="EventDeliveryException"/>.</summary>
     public bool Failing
@@ -138,6 +141,16 @@ internal sealed class RecordingRouter : IRecordBatchRouter
         get => _failing;
         set => _failing = value;
     }
+
+    /// <summary>Calls with a record of one of these partitions throw, as if only their writes failed.</summary>
+    public IReadOnlyCollection<int> FailingPartitions
+    {
+        get => _failingPartitions;
+        set => _failingPartitions = [.. value];
+    }
+
+    /// <summary>The most calls that were running at the same time.</summary>
+    public int MaxConcurrentCalls => Volatile.Read(ref _maxConcurrent);
 
     /// <summary>How long each successful call takes.</summary>
     public TimeSpan Latency { get; set; }
@@ -150,14 +163,28 @@ internal sealed class RecordingRouter : IRecordBatchRouter
     public async Task<BatchRoutingResult> RouteBatchAsync(IReadOnlyList<InboundRecord> records, CancellationToken cancellationToken = default)
     {
         _attempts.Enqueue([.. records]);
-        if (Failing)
+        var concurrent = Interlocked.Increment(ref _concurrent);
+        try
         {
-            throw new EventDeliveryException("Simulated storage outage.", isTransient: true);
-        }
+            int seen;
+            while (concurrent > (seen = Volatile.Read(ref _maxConcurrent)) && Interlocked.CompareExchange(ref _maxConcurrent, concurrent, seen) != seen)
+            {
+            }
 
-        if (Latency > TimeSpan.Zero)
+            var failingPartitions = _failingPartitions;
+            if (Failing || records.Any(r => failingPartitions.Contains(r.Partition)))
+            {
+                throw new EventDeliveryException("Simulated storage outage.", isTransient: true);
+            }
+
+            if (Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(Latency, cancellationToken);
+            }
+        }
+        finally
         {
-            await Task.Delay(Latency, cancellationToken);
+            Interlocked.Decrement(ref _concurrent);
         }
 
         _routed.Enqueue([.. records]);

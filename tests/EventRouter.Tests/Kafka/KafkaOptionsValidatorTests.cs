@@ -274,6 +274,39 @@ public class KafkaOptionsValidatorTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(257)]
+    public void Validate_MaxParallelPartitionsOutOfRange_NamesSetting(int value)
+    {
+        var options = ValidOptions();
+        options.MaxParallelPartitions = value;
+        AssertSingleFailure(options, "Kafka:MaxParallelPartitions must be between 1 and 256.");
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(double.NaN)]
+    [InlineData(10_000_001)]
+    public void Validate_MaxEventsPerSecondOutOfRange_NamesSetting(double value)
+    {
+        var options = ValidOptions();
+        options.MaxEventsPerSecond = value;
+        AssertSingleFailure(options, "Kafka:MaxEventsPerSecond must be empty or 0 (no limit), or a number of events per second up to 10000000.");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(0d)]
+    [InlineData(0.5)]
+    [InlineData(1000d)]
+    public void Validate_MaxEventsPerSecondUnsetZeroOrPositive_Succeeds(double? value)
+    {
+        var options = ValidOptions();
+        options.MaxEventsPerSecond = value;
+        Assert.True(Validate(options).Succeeded);
+    }
+
+    [Theory]
     [InlineData(1023)]
     [InlineData(64 * 1024 * 1024 + 1)]
     public void Validate_MaxBatchBytesOutOfRange_NamesSetting(int value)
