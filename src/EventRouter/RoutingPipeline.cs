@@ -19,16 +19,18 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
 {
 
     private readonly RouteTable _routes;
+    private readonly EventFieldMapping _fields;
     private readonly IQueueDispatcher _dispatcher;
     private readonly EventRouterTelemetry _telemetry;
     private readonly ILogger<RoutingPipeline> _logger;
     private readonly TimeProvider _time;
     private readonly int _maxConcurrency;
 
-    public RoutingPipeline(RouteTable routes, IQueueDispatcher dispatcher, EventRouterTelemetry telemetry,
+    public RoutingPipeline(RouteTable routes, EventFieldMapping fields, IQueueDispatcher dispatcher, EventRouterTelemetry telemetry,
         IOptions<DeliveryOptions> delivery, ILogger<RoutingPipeline> logger, TimeProvider? timeProvider = null)
     {
         _routes = routes;
+        _fields = fields;
         _dispatcher = dispatcher;
         _telemetry = telemetry;
         _logger = logger;
@@ -108,7 +110,7 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
         }
 
         var span = value.Span;
-        var validation = EventValidator.Validate(span);
+        var validation = EventValidator.Validate(span, _fields.For(record.Topic));
         if (!validation.IsValid)
         {
             return PlanPoison(record, validation.Reason, validation.Error!, now, writes);
