@@ -43,6 +43,7 @@ public sealed class EventFieldNames
         _typeUtf8 = Encoding.UTF8.GetBytes(type);
         _createdAtUtf8 = Encoding.UTF8.GetBytes(createdAt);
         _objectUtf8 = Encoding.UTF8.GetBytes(@object);
+        Errors = new EventFieldErrors(this);
     }
 
     /// <summary>The field holding the event id (a UUID string).</summary>
@@ -58,6 +59,7 @@ public sealed class EventFieldNames
     internal ReadOnlySpan<byte> TypeUtf8 => _typeUtf8;
     internal ReadOnlySpan<byte> CreatedAtUtf8 => _createdAtUtf8;
     internal ReadOnlySpan<byte> ObjectUtf8 => _objectUtf8;
+    internal EventFieldErrors Errors { get; }
 
     public override string ToString() => $"id '{Id}', type '{Type}', created_at '{CreatedAt}', object '{Object}'";
 

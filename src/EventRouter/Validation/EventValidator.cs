@@ -139,14 +139,14 @@ public static class EventValidator
         id = default;
         if (reader.TokenType != JsonTokenType.String) return WrongType(ref reader, fields.Id, "a string");
         var ok = reader.ValueIsEscaped ? IsEscapedUuid(ref reader, out id) : IsUuid(reader.ValueSpan, out id);
-        return ok ? null : EventValidationResult.Invalid(PoisonReason.InvalidId, $"field '{fields.Id}' is not a UUID (expected the 36-character hyphenated form)");
+        return ok ? null : EventValidationResult.Invalid(PoisonReason.InvalidId, fields.Errors.IdNotUuid);
     }
 
     private static EventValidationResult? ReadCreatedAt(ref Utf8JsonReader reader, EventFieldNames fields)
     {
         if (reader.TokenType != JsonTokenType.String) return WrongType(ref reader, fields.CreatedAt, "a string");
         var ok = reader.ValueIsEscaped ? IsEscapedRfc3339(ref reader) : Rfc3339.IsValid(reader.ValueSpan);
-        return ok ? null : EventValidationResult.Invalid(PoisonReason.InvalidCreatedAt, $"field '{fields.CreatedAt}' is not an RFC 3339 date-time");
+        return ok ? null : EventValidationResult.Invalid(PoisonReason.InvalidCreatedAt, fields.Errors.CreatedAtNotRfc3339);
     }
 
     private static bool IsUuid(ReadOnlySpan<byte> text, out Guid id)
@@ -199,12 +199,12 @@ public static class EventValidator
             {
                 // "\uD800" without its pair: well-formed JSON grammar, but not Unicode text, so no
                 // route (and no handler's JSON parser) could read the type.
-                return EventValidationResult.Invalid(PoisonReason.InvalidJson, $"field '{fields.Type}' contains an escaped unpaired UTF-16 surrogate and is not Unicode text");
+                return EventValidationResult.Invalid(PoisonReason.InvalidJson, fields.Errors.TypeNotUnicode);
             }
-            if (string.IsNullOrEmpty(escaped)) return EventValidationResult.Invalid(PoisonReason.EmptyType, $"field '{fields.Type}' is empty");
+            if (string.IsNullOrEmpty(escaped)) return EventValidationResult.Invalid(PoisonReason.EmptyType, fields.Errors.TypeEmpty);
             return null;
         }
-        if (reader.ValueSpan.IsEmpty) return EventValidationResult.Invalid(PoisonReason.EmptyType, $"field '{fields.Type}' is empty");
+        if (reader.ValueSpan.IsEmpty) return EventValidationResult.Invalid(PoisonReason.EmptyType, fields.Errors.TypeEmpty);
         // For a span-backed reader the value sits right after the opening quote.
         start = checked((int)reader.TokenStartIndex + 1);
         length = reader.ValueSpan.Length;
