@@ -33,7 +33,7 @@ internal static class StorageBench
         var blobs = StorageClientFactory.CreateBlobServiceClient(storage, delivery);
         var routes = new RouteTable(new RoutingOptions());
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var pipeline = new RoutingPipeline(routes, new AzureQueueDispatcher(queues, blobs),
+        var pipeline = new RoutingPipeline(routes, EventRouter.Validation.EventFieldMapping.Default, new AzureQueueDispatcher(queues, blobs),
             new EventRouterTelemetry(services.GetRequiredService<IMeterFactory>()), Options.Create(delivery), NullLogger<RoutingPipeline>.Instance);
 
         var records = Enumerable.Range(0, count)

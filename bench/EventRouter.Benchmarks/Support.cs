@@ -131,6 +131,31 @@ internal static class BenchEvents
         var text = head + new string('x', pad) + tail;
         return Encoding.UTF8.GetBytes(text);
     }
+
+    /// <summary>Field names of a stream in another shape, for <see cref="CreateStreamShaped"/>.</summary>
+    public static readonly EventRouter.Validation.EventFieldNames StreamFields = new("event_id", "event_type", "timestamp", "data");
+
+    /// <summary>
+    /// The same event with its top-level fields named as in <see cref="StreamFields"/>, and of the
+    /// same size: the longer names' extra bytes come out of the padding.
+    /// </summary>
+    public static byte[] CreateStreamShaped(int targetBytes, string type)
+    {
+        var text = Encoding.UTF8.GetString(Create(targetBytes, type: type));
+        text = RenameFirst(text, "{\"id\":", "{\"event_id\":");
+        text = RenameFirst(text, "\"created_at\":", "\"timestamp\":");
+        text = RenameFirst(text, "\"type\":", "\"event_type\":");
+        text = RenameFirst(text, "\"object\":", "\"data\":");
+        var extra = text.Length - targetBytes;
+        if (extra > 0) text = text.Remove(text.IndexOf("xxxx", StringComparison.Ordinal), extra);
+        return Encoding.UTF8.GetBytes(text);
+    }
+
+    private static string RenameFirst(string text, string from, string to)
+    {
+        var at = text.IndexOf(from, StringComparison.Ordinal);
+        return text[..at] + to + text[(at + from.Length)..];
+    }
 }
 
 /// <summary>Azurite from the repository's npm install (queue + blob), on free loopback ports, data on disk.</summary>

@@ -2,6 +2,7 @@ using EventRouter.Configuration;
 using EventRouter.Delivery;
 using EventRouter.Diagnostics;
 using EventRouter.Routing;
+using EventRouter.Validation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -40,6 +41,11 @@ public static class EventRouterServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>();
 
+        services.AddOptions<EventFieldsOptions>()
+            .Bind(configuration.GetSection(EventFieldsOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EventFieldsOptions>, EventFieldsOptionsValidator>();
+
         services.AddOptions<DeliveryOptions>()
             .Bind(configuration.GetSection(DeliveryOptions.SectionName))
             .ValidateOnStart();
@@ -51,6 +57,12 @@ public static class EventRouterServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<EventStorageOptions>, EventStorageOptionsValidator>();
 
         services.TryAddSingleton(sp => new RouteTable(sp.GetRequiredService<IOptions<RoutingOptions>>().Value));
+        // Per-topic names follow the topic roles, whose names RoutingOptions takes from Kafka:Topics.
+        services.TryAddSingleton(sp =>
+        {
+            var routing = sp.GetRequiredService<IOptions<RoutingOptions>>().Value;
+            return new EventFieldMapping(sp.GetRequiredService<IOptions<EventFieldsOptions>>().Value, routing.NotificationsTopic, routing.PricesTopic);
+        });
         services.TryAddSingleton(sp => StorageClientFactory.CreateQueueServiceClient(
             sp.GetRequiredService<IOptions<EventStorageOptions>>().Value, sp.GetRequiredService<IOptions<DeliveryOptions>>().Value));
         services.TryAddSingleton(sp => StorageClientFactory.CreateBlobServiceClient(

@@ -14,17 +14,17 @@ public enum PoisonReason
     InvalidJson,
     /// <summary>The JSON is not an object.</summary>
     NotAnObject,
-    /// <summary>A required field (id, created_at, type, object) is missing.</summary>
+    /// <summary>A required field (id, created_at, type, object, or their configured names) is missing.</summary>
     MissingField,
     /// <summary>A required field has the wrong JSON type.</summary>
     WrongType,
     /// <summary>A required field appears more than once.</summary>
     DuplicateField,
-    /// <summary><c>id</c> is not a UUID.</summary>
+    /// <summary>The id field is not a UUID.</summary>
     InvalidId,
-    /// <summary><c>created_at</c> is not an RFC 3339 date-time.</summary>
+    /// <summary>The created_at field is not an RFC 3339 date-time.</summary>
     InvalidCreatedAt,
-    /// <summary><c>type</c> is an empty string.</summary>
+    /// <summary>The type field is an empty string.</summary>
     EmptyType,
     /// <summary>Queue stage: a handler kept failing until the message reached the maximum dequeue count.</summary>
     MaxDequeueCountExceeded,

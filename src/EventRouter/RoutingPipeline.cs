@@ -19,6 +19,7 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
 {
 
     private readonly RouteTable _routes;
+    private readonly EventFieldMapping _fields;
     private readonly IQueueDispatcher _dispatcher;
     private readonly EventRouterTelemetry _telemetry;
     private readonly ILogger<RoutingPipeline> _logger;
@@ -29,10 +30,11 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
     // so Delivery:MaxConcurrency bounds the writes of the whole pipeline, not of each batch.
     private readonly SemaphoreSlim _writeSlots;
 
-    public RoutingPipeline(RouteTable routes, IQueueDispatcher dispatcher, EventRouterTelemetry telemetry,
+    public RoutingPipeline(RouteTable routes, EventFieldMapping fields, IQueueDispatcher dispatcher, EventRouterTelemetry telemetry,
         IOptions<DeliveryOptions> delivery, ILogger<RoutingPipeline> logger, TimeProvider? timeProvider = null)
     {
         _routes = routes;
+        _fields = fields;
         _dispatcher = dispatcher;
         _telemetry = telemetry;
         _logger = logger;
@@ -121,7 +123,7 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
         }
 
         var span = value.Span;
-        var validation = EventValidator.Validate(span);
+        var validation = EventValidator.Validate(span, _fields.For(record.Topic));
         if (!validation.IsValid)
         {
             return PlanPoison(record, validation.Reason, validation.Error!, now, writes);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EventRouter.Validation;
 
 namespace EventRouter.Processing;
 
@@ -7,11 +8,16 @@ public sealed class RoutedEvent
 {
     public required string Queue { get; init; }
     public required Guid Id { get; init; }
-    /// <summary>The event's <c>type</c>. Untrusted text: never build resource names from it.</summary>
+    /// <summary>The event's type (its <see cref="EventFieldNames.Type"/> field). Untrusted text: never build resource names from it.</summary>
     public required string Type { get; init; }
     /// <summary>The original event JSON, exactly as it was on Kafka.</summary>
     public required ReadOnlyMemory<byte> Json { get; init; }
-    /// <summary>The event's <c>created_at</c>, when .NET can represent it (a leap second cannot be).</summary>
+    /// <summary>
+    /// Which fields of <see cref="Json"/> hold id, type, creation time and object on this event's
+    /// topic: read the object as <c>root.GetProperty(routedEvent.Fields.Object)</c>, not <c>"object"</c>.
+    /// </summary>
+    public EventFieldNames Fields { get; init; } = EventFieldNames.Default;
+    /// <summary>The event's creation time (its <see cref="EventFieldNames.CreatedAt"/> field), when .NET can represent it (a leap second cannot be).</summary>
     public DateTimeOffset? CreatedAt { get; init; }
     public required EventOrigin Origin { get; init; }
     public required DateTimeOffset RoutedAt { get; init; }

@@ -8,9 +8,11 @@ namespace EventRouter.Processing;
 /// <summary>
 /// Reads a routed queue message back into a <see cref="RoutedEvent"/>: the inline form, or the
 /// offloaded form whose event is fetched from the payload container. A message that is not a
-/// routed envelope, or whose event no longer validates, is reported, not thrown.
+/// routed envelope, or whose event no longer validates, is reported, not thrown. The event is
+/// validated with the field names of the topic it was routed from (<c>source.topic</c>), the same
+/// names the router used.
 /// </summary>
-public sealed class RoutedEventReader(BlobServiceClient blobs)
+public sealed class RoutedEventReader(BlobServiceClient blobs, EventFieldMapping fieldMapping)
 {
     // The router accepts events nested EventValidator.MaxDepth deep and the envelope adds a level;
     // JsonDocument's default (64) would turn such an event into an invalid envelope.
@@ -56,7 +58,8 @@ public sealed class RoutedEventReader(BlobServiceClient blobs)
                 return (null, "message has neither 'event' nor a valid 'eventBlob'");
             }
 
-            var validation = EventValidator.Validate(json.Span);
+            var fields = fieldMapping.For(origin.Topic);
+            var validation = EventValidator.Validate(json.Span, fields);
             if (!validation.IsValid) return (null, $"event is not valid: {validation.Reason.ToCode()}: {validation.Error}");
 
             DateTimeOffset? createdAt = null;
@@ -66,7 +69,7 @@ public sealed class RoutedEventReader(BlobServiceClient blobs)
                 // unpaired surrogate ("\uD800"), which an unknown field of a valid event may hold.
                 foreach (var member in parsed.RootElement.EnumerateObject())
                 {
-                    if (!NameIs(member, "created_at"u8)) continue;
+                    if (!NameIs(member, fields.CreatedAtUtf8)) continue;
                     if (member.Value.TryGetDateTimeOffset(out var value)) createdAt = value;
                     break;
                 }
@@ -79,6 +82,7 @@ public sealed class RoutedEventReader(BlobServiceClient blobs)
                 Id = validation.Id,
                 Type = validation.GetEventType(json.Span),
                 Json = json,
+                Fields = fields,
                 Origin = origin,
                 RoutedAt = routedAt,
                 Delivery = delivery,

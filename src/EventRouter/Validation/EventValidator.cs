@@ -7,7 +7,8 @@ namespace EventRouter.Validation;
 
 /// <summary>
 /// Checks that a record value is one provider event: a JSON object with <c>id</c> (UUID string),
-/// <c>created_at</c> (RFC 3339 string), <c>type</c> (non-empty string) and <c>object</c> (object).
+/// <c>created_at</c> (RFC 3339 string), <c>type</c> (non-empty string) and <c>object</c> (object),
+/// or the fields an <see cref="EventFieldNames"/> names instead; errors name the field as configured.
 /// Unknown fields are accepted. One forward pass with <see cref="Utf8JsonReader"/>, no DOM, and no
 /// allocation for a valid event; never throws for bad input.
 /// </summary>
@@ -25,8 +26,13 @@ public static class EventValidator
     [Flags]
     private enum Seen { None = 0, Id = 1, CreatedAt = 2, Type = 4, Object = 8 }
 
-    public static EventValidationResult Validate(ReadOnlySpan<byte> value)
+    /// <summary>Validates with the provider's field names (<see cref="EventFieldNames.Default"/>).</summary>
+    public static EventValidationResult Validate(ReadOnlySpan<byte> value) => Validate(value, EventFieldNames.Default);
+
+    /// <summary>Validates with the field names of <paramref name="fields"/>.</summary>
+    public static EventValidationResult Validate(ReadOnlySpan<byte> value, EventFieldNames fields)
     {
+        ArgumentNullException.ThrowIfNull(fields);
         if (value.IsEmpty) return EventValidationResult.Invalid(PoisonReason.EmptyValue, "value is empty");
         if (!Utf8.IsValid(value)) return EventValidationResult.Invalid(PoisonReason.NotUtf8, "value is not valid UTF-8");
         if (value.StartsWith("\uFEFF"u8))
@@ -37,7 +43,7 @@ public static class EventValidator
         var reader = new Utf8JsonReader(value, ReaderOptions);
         try
         {
-            return ReadEvent(ref reader);
+            return ReadEvent(ref reader, fields);
         }
         catch (JsonException ex)
         {
@@ -45,7 +51,7 @@ public static class EventValidator
         }
     }
 
-    private static EventValidationResult ReadEvent(ref Utf8JsonReader reader)
+    private static EventValidationResult ReadEvent(ref Utf8JsonReader reader, EventFieldNames fields)
     {
         if (!reader.Read()) return EventValidationResult.Invalid(PoisonReason.InvalidJson, "value is not valid JSON: it holds no value");
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -64,7 +70,7 @@ public static class EventValidator
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var field = Identify(ref reader);
+            var field = Identify(ref reader, fields);
             reader.Read();
             if (field == Seen.None || failure is not null)
             {
@@ -73,17 +79,17 @@ public static class EventValidator
             }
             if ((seen & field) != 0)
             {
-                failure = EventValidationResult.Invalid(PoisonReason.DuplicateField, $"field '{Name(field)}' appears more than once");
+                failure = EventValidationResult.Invalid(PoisonReason.DuplicateField, $"field '{Name(field, fields)}' appears more than once");
                 reader.Skip();
                 continue;
             }
             seen |= field;
             failure = field switch
             {
-                Seen.Id => ReadId(ref reader, out id),
-                Seen.CreatedAt => ReadCreatedAt(ref reader),
-                Seen.Type => ReadType(ref reader, out typeStart, out typeLength, out escapedType),
-                _ => ReadObject(ref reader),
+                Seen.Id => ReadId(ref reader, fields, out id),
+                Seen.CreatedAt => ReadCreatedAt(ref reader, fields),
+                Seen.Type => ReadType(ref reader, fields, out typeStart, out typeLength, out escapedType),
+                _ => ReadObject(ref reader, fields),
             };
         }
         EnsureEnd(ref reader);
@@ -93,7 +99,7 @@ public static class EventValidator
         {
             if ((seen & required) == 0)
             {
-                return EventValidationResult.Invalid(PoisonReason.MissingField, $"field '{Name(required)}' is missing");
+                return EventValidationResult.Invalid(PoisonReason.MissingField, $"field '{Name(required, fields)}' is missing");
             }
         }
         return EventValidationResult.Valid(id, typeStart, typeLength, escapedType);
@@ -105,11 +111,11 @@ public static class EventValidator
         if (reader.Read()) throw new JsonException("data follows the end of the JSON value");
     }
 
-    private static Seen Identify(ref Utf8JsonReader reader)
+    private static Seen Identify(ref Utf8JsonReader reader, EventFieldNames fields)
     {
         try
         {
-            return IdentifyName(ref reader);
+            return IdentifyName(ref reader, fields);
         }
         catch (InvalidOperationException)
         {
@@ -118,28 +124,29 @@ public static class EventValidator
         }
     }
 
-    private static Seen IdentifyName(ref Utf8JsonReader reader)
+    // The names are distinct (EventFieldNames guarantees it), so at most one comparison matches.
+    private static Seen IdentifyName(ref Utf8JsonReader reader, EventFieldNames fields)
     {
-        if (reader.ValueTextEquals("id"u8)) return Seen.Id;
-        if (reader.ValueTextEquals("created_at"u8)) return Seen.CreatedAt;
-        if (reader.ValueTextEquals("type"u8)) return Seen.Type;
-        if (reader.ValueTextEquals("object"u8)) return Seen.Object;
+        if (reader.ValueTextEquals(fields.IdUtf8)) return Seen.Id;
+        if (reader.ValueTextEquals(fields.CreatedAtUtf8)) return Seen.CreatedAt;
+        if (reader.ValueTextEquals(fields.TypeUtf8)) return Seen.Type;
+        if (reader.ValueTextEquals(fields.ObjectUtf8)) return Seen.Object;
         return Seen.None;
     }
 
-    private static EventValidationResult? ReadId(ref Utf8JsonReader reader, out Guid id)
+    private static EventValidationResult? ReadId(ref Utf8JsonReader reader, EventFieldNames fields, out Guid id)
     {
         id = default;
-        if (reader.TokenType != JsonTokenType.String) return WrongType(ref reader, Seen.Id, "a string");
+        if (reader.TokenType != JsonTokenType.String) return WrongType(ref reader, fields.Id, "a string");
         var ok = reader.ValueIsEscaped ? IsEscapedUuid(ref reader, out id) : IsUuid(reader.ValueSpan, out id);
-        return ok ? null : EventValidationResult.Invalid(PoisonReason.InvalidId, "field 'id' is not a UUID (expected the 36-character hyphenated form)");
+        return ok ? null : EventValidationResult.Invalid(PoisonReason.InvalidId, fields.Errors.IdNotUuid);
     }
 
-    private static EventValidationResult? ReadCreatedAt(ref Utf8JsonReader reader)
+    private static EventValidationResult? ReadCreatedAt(ref Utf8JsonReader reader, EventFieldNames fields)
     {
-        if (reader.TokenType != JsonTokenType.String) return WrongType(ref reader, Seen.CreatedAt, "a string");
+        if (reader.TokenType != JsonTokenType.String) return WrongType(ref reader, fields.CreatedAt, "a string");
         var ok = reader.ValueIsEscaped ? IsEscapedRfc3339(ref reader) : Rfc3339.IsValid(reader.ValueSpan);
-        return ok ? null : EventValidationResult.Invalid(PoisonReason.InvalidCreatedAt, "field 'created_at' is not an RFC 3339 date-time");
+        return ok ? null : EventValidationResult.Invalid(PoisonReason.InvalidCreatedAt, fields.Errors.CreatedAtNotRfc3339);
     }
 
     private static bool IsUuid(ReadOnlySpan<byte> text, out Guid id)
@@ -177,11 +184,11 @@ public static class EventValidator
         }
     }
 
-    private static EventValidationResult? ReadType(ref Utf8JsonReader reader, out int start, out int length, out string? escaped)
+    private static EventValidationResult? ReadType(ref Utf8JsonReader reader, EventFieldNames fields, out int start, out int length, out string? escaped)
     {
         start = length = 0;
         escaped = null;
-        if (reader.TokenType != JsonTokenType.String) return WrongType(ref reader, Seen.Type, "a string");
+        if (reader.TokenType != JsonTokenType.String) return WrongType(ref reader, fields.Type, "a string");
         if (reader.ValueIsEscaped)
         {
             try
@@ -192,12 +199,12 @@ public static class EventValidator
             {
                 // "\uD800" without its pair: well-formed JSON grammar, but not Unicode text, so no
                 // route (and no handler's JSON parser) could read the type.
-                return EventValidationResult.Invalid(PoisonReason.InvalidJson, "field 'type' contains an escaped unpaired UTF-16 surrogate and is not Unicode text");
+                return EventValidationResult.Invalid(PoisonReason.InvalidJson, fields.Errors.TypeNotUnicode);
             }
-            if (string.IsNullOrEmpty(escaped)) return EventValidationResult.Invalid(PoisonReason.EmptyType, "field 'type' is empty");
+            if (string.IsNullOrEmpty(escaped)) return EventValidationResult.Invalid(PoisonReason.EmptyType, fields.Errors.TypeEmpty);
             return null;
         }
-        if (reader.ValueSpan.IsEmpty) return EventValidationResult.Invalid(PoisonReason.EmptyType, "field 'type' is empty");
+        if (reader.ValueSpan.IsEmpty) return EventValidationResult.Invalid(PoisonReason.EmptyType, fields.Errors.TypeEmpty);
         // For a span-backed reader the value sits right after the opening quote.
         start = checked((int)reader.TokenStartIndex + 1);
         length = reader.ValueSpan.Length;
@@ -223,26 +230,26 @@ public static class EventValidator
         }
     }
 
-    private static EventValidationResult? ReadObject(ref Utf8JsonReader reader)
+    private static EventValidationResult? ReadObject(ref Utf8JsonReader reader, EventFieldNames fields)
     {
-        if (reader.TokenType != JsonTokenType.StartObject) return WrongType(ref reader, Seen.Object, "an object");
+        if (reader.TokenType != JsonTokenType.StartObject) return WrongType(ref reader, fields.Object, "an object");
         reader.Skip();
         return null;
     }
 
-    private static EventValidationResult WrongType(ref Utf8JsonReader reader, Seen field, string expected)
+    private static EventValidationResult WrongType(ref Utf8JsonReader reader, string fieldName, string expected)
     {
         var found = reader.TokenType;
         reader.Skip();
-        return EventValidationResult.Invalid(PoisonReason.WrongType, $"field '{Name(field)}' must be {expected}, found {Describe(found)}");
+        return EventValidationResult.Invalid(PoisonReason.WrongType, $"field '{fieldName}' must be {expected}, found {Describe(found)}");
     }
 
-    private static string Name(Seen field) => field switch
+    private static string Name(Seen field, EventFieldNames fields) => field switch
     {
-        Seen.Id => "id",
-        Seen.CreatedAt => "created_at",
-        Seen.Type => "type",
-        _ => "object",
+        Seen.Id => fields.Id,
+        Seen.CreatedAt => fields.CreatedAt,
+        Seen.Type => fields.Type,
+        _ => fields.Object,
     };
 
     private static string Describe(JsonTokenType token) => token switch

@@ -1,5 +1,6 @@
 using EventRouter.Delivery;
 using EventRouter.Routing;
+using EventRouter.Validation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -221,6 +222,52 @@ public sealed class EventRouterServiceCollectionExtensionsTests
 
         Assert.Equal(7, delivery.MaxConcurrency);
         Assert.Equal(TimeSpan.FromSeconds(1), delivery.RetryDelay);
+    }
+
+    [Fact]
+    public void AddEventRouter_EventFieldsSection_IsBoundIntoTheMappingByKafkaTopic()
+    {
+        using var services = Build(new()
+        {
+            ["EventStorage"] = DevStorage,
+            ["Kafka:Topics:Prices"] = "provider.prices",
+            ["EventFields:Id"] = "event_id",
+            ["EventFields:Type"] = "event_type",
+            ["EventFields:CreatedAt"] = "timestamp",
+            ["EventFields:Object"] = "data",
+            ["EventFields:Prices:Object"] = "quote",
+        });
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+        var mapping = services.GetRequiredService<EventFieldMapping>();
+
+        var notifications = mapping.For(RoutingDefaults.NotificationsTopic);
+        Assert.Equal(("event_id", "event_type", "timestamp", "data"), (notifications.Id, notifications.Type, notifications.CreatedAt, notifications.Object));
+        Assert.Equal("quote", mapping.For("provider.prices").Object);
+        Assert.Equal("event_type", mapping.For("provider.prices").Type);
+    }
+
+    [Fact]
+    public void AddEventRouter_NoEventFieldsSection_MappingIsTheProvidersNames()
+    {
+        using var services = Build(new() { ["EventStorage"] = DevStorage });
+
+        var names = services.GetRequiredService<EventFieldMapping>().For(RoutingDefaults.NotificationsTopic);
+
+        Assert.Equal(("id", "type", "created_at", "object"), (names.Id, names.Type, names.CreatedAt, names.Object));
+    }
+
+    [Theory]
+    [InlineData("EventFields:Type", "")]
+    [InlineData("EventFields:Prices:Id", "type")]
+    public void AddEventRouter_BadEventFieldsSetting_StartupValidatorNamesIt(string setting, string value)
+    {
+        using var services = Build(new() { ["EventStorage"] = DevStorage, [setting] = value });
+
+        var exception = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Equal(typeof(EventFieldsOptions), exception.OptionsType);
+        Assert.Contains(setting + ":", exception.Message);
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings)

@@ -29,6 +29,7 @@ public sealed class KafkaBatchRoutingTests : IDisposable
 
     private RoutingPipeline CreatePipeline() => new(
         new RouteTable(new RoutingOptions()),
+        EventRouter.Validation.EventFieldMapping.Default,
         _dispatcher.Object,
         new EventRouterTelemetry(_services.GetRequiredService<IMeterFactory>()),
         Options.Create(new DeliveryOptions()),

@@ -617,7 +617,7 @@ public sealed class RoutingPipelineTests : IDisposable
     // ---- helpers ---------------------------------------------------------------------------
 
     private RoutingPipeline CreatePipeline(RoutingOptions? routing = null, DeliveryOptions? delivery = null)
-        => new(new RouteTable(routing ?? new RoutingOptions()), _dispatcher.Object, _telemetry,
+        => new(new RouteTable(routing ?? new RoutingOptions()), EventRouter.Validation.EventFieldMapping.Default, _dispatcher.Object, _telemetry,
             Options.Create(delivery ?? new DeliveryOptions()), NullLogger<RoutingPipeline>.Instance, new FixedTimeProvider(Now));
 
     /// <summary>Every write succeeds and is recorded, in call order.</summary>

@@ -23,7 +23,7 @@ public sealed class RoutedEventReaderTests : IDisposable
         var (queue, message) = Assert.Single(dispatcher.Sends);
         Assert.Equal("events-user", queue);
 
-        var reader = new RoutedEventReader(new BlobServiceClient("UseDevelopmentStorage=true"));
+        var reader = new RoutedEventReader(new BlobServiceClient("UseDevelopmentStorage=true"), EventFieldMapping.Default);
         var (routed, error) = await reader.ReadAsync(queue, new QueueDelivery("m-1", 1, BinaryData.FromBytes(message)), CancellationToken.None);
 
         Assert.Null(error);
@@ -41,7 +41,7 @@ public sealed class RoutedEventReaderTests : IDisposable
         var (queue, message) = Assert.Single(dispatcher.Sends);
         Assert.Equal("events-user", queue);
 
-        var reader = new RoutedEventReader(new BlobServiceClient("UseDevelopmentStorage=true"));
+        var reader = new RoutedEventReader(new BlobServiceClient("UseDevelopmentStorage=true"), EventFieldMapping.Default);
         var (routed, error) = await reader.ReadAsync(queue, new QueueDelivery("m-1", 1, BinaryData.FromBytes(message)), CancellationToken.None);
 
         Assert.Null(error);

@@ -1,4 +1,5 @@
 using System.Text;
+using EventRouter.Validation;
 
 namespace EventRouter.Tests.Support;
 
@@ -21,14 +22,26 @@ internal static class EventJson
         string? createdAt = "\"" + CreatedAt + "\"",
         string? type = "\"" + EventType + "\"",
         string? obj = ObjectJson)
+        => Build(EventFieldNames.Default, id, createdAt, type, obj);
+
+    /// <summary>The same event with the field names of <paramref name="fields"/> (a stream of another shape).</summary>
+    public static string Build(
+        EventFieldNames fields,
+        string? id = "\"" + Id + "\"",
+        string? createdAt = "\"" + CreatedAt + "\"",
+        string? type = "\"" + EventType + "\"",
+        string? obj = ObjectJson)
     {
         var members = new List<string>();
-        if (id is not null) members.Add("\"id\":" + id);
-        if (createdAt is not null) members.Add("\"created_at\":" + createdAt);
-        if (type is not null) members.Add("\"type\":" + type);
-        if (obj is not null) members.Add("\"object\":" + obj);
+        if (id is not null) members.Add(Quote(fields.Id) + ":" + id);
+        if (createdAt is not null) members.Add(Quote(fields.CreatedAt) + ":" + createdAt);
+        if (type is not null) members.Add(Quote(fields.Type) + ":" + type);
+        if (obj is not null) members.Add(Quote(fields.Object) + ":" + obj);
         return "{" + string.Join(",", members) + "}";
     }
+
+    /// <summary>The field names of a stream shaped <c>{"event_id", "event_type", "timestamp", "data"}</c>.</summary>
+    public static readonly EventFieldNames StreamFields = new("event_id", "event_type", "timestamp", "data");
 
     /// <summary>A valid event of <paramref name="type"/> with <paramref name="id"/>, as UTF-8.</summary>
     public static byte[] Valid(string type = EventType, Guid? id = null, string obj = ObjectJson)
