@@ -49,7 +49,7 @@ internal static class KafkaBench
             $"{ours.Records:N0}/{kcat.Records:N0} records");
     }
 
-    private static void Produce(string bootstrap, string topic, int partitions, int count)
+    internal static void Produce(string bootstrap, string topic, int partitions, int count)
     {
         var watch = Stopwatch.StartNew();
         using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
@@ -81,7 +81,7 @@ internal static class KafkaBench
         Console.WriteLine($"  produced in {watch.Elapsed.TotalSeconds:0.0} s");
     }
 
-    private static long Available(string bootstrap, string topic, int partitions)
+    internal static long Available(string bootstrap, string topic, int partitions)
     {
         using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "inspector" })
             .SetLogHandler((_, _) => { }).Build();
@@ -94,9 +94,13 @@ internal static class KafkaBench
         return total;
     }
 
-    private static async Task<(double Rate, long Records)> ConsumeWithSourceServiceAsync(string bootstrap, string topic, long expected)
+    private static Task<(double Rate, long Records)> ConsumeWithSourceServiceAsync(string bootstrap, string topic, long expected)
+        => ConsumeWithSourceServiceAsync(bootstrap, topic, new NullRouter(expected), expected, new Dictionary<string, string?>());
+
+    /// <summary>Runs the product's Kafka source in a generic host into <paramref name="sink"/> until it has seen <paramref name="expected"/> records.</summary>
+    internal static async Task<(double Rate, long Records)> ConsumeWithSourceServiceAsync(
+        string bootstrap, string topic, NullRouter sink, long expected, IDictionary<string, string?> settings)
     {
-        var sink = new NullRouter(expected);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             EnvironmentName = Environments.Development,
@@ -111,6 +115,7 @@ internal static class KafkaBench
             ["Kafka:Topics:Prices"] = "",
             ["Kafka:Consumer:session.timeout.ms"] = "6000",
         });
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IRecordBatchRouter>(sink);
         builder.Services.AddEventRouterKafka(builder.Configuration);
@@ -155,8 +160,11 @@ internal static class KafkaBench
         return (lines / seconds, lines);
     }
 
-    /// <summary>The null sink: counts records and batches, remembers when the first batch arrived and the last completed.</summary>
-    private sealed class NullRouter(long expected) : IRecordBatchRouter
+    /// <summary>
+    /// The null sink: counts records and batches, remembers when the first batch arrived and the last
+    /// completed. With a <paramref name="latency"/> each batch takes that long, like a storage round trip.
+    /// </summary>
+    internal sealed class NullRouter(long expected, TimeSpan latency = default) : IRecordBatchRouter
     {
         private static readonly BatchRoutingResult Empty = new([]);
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -168,14 +176,15 @@ internal static class KafkaBench
         public int FirstBatch { get; private set; }
         public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_first, _last);
 
-        public Task<BatchRoutingResult> RouteBatchAsync(IReadOnlyList<InboundRecord> records, CancellationToken cancellationToken = default)
+        public async Task<BatchRoutingResult> RouteBatchAsync(IReadOnlyList<InboundRecord> records, CancellationToken cancellationToken = default)
         {
             var now = Stopwatch.GetTimestamp();
             if (Interlocked.CompareExchange(ref _first, now, 0) == 0) FirstBatch = records.Count;
-            _last = now;
+            if (latency > TimeSpan.Zero) await Task.Delay(latency, cancellationToken);
+            _last = Stopwatch.GetTimestamp();
             Interlocked.Increment(ref _batches);
             if (Interlocked.Add(ref _records, records.Count) >= expected) _done.TrySetResult();
-            return Task.FromResult(Empty);
+            return Empty;
         }
     }
 }

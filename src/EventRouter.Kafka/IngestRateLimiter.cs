@@ -7,8 +7,8 @@ namespace EventRouter.Kafka;
 /// </summary>
 /// <remarks>
 /// The limit sits where records leave a partition's buffer for the router, not at the fetch itself:
-/// records beyond it wait in the bounded buffer, and once a partition's buffer holds two batches the
-/// partition is paused, so fetching stops instead of memory growing. Limiting there keeps the rate
+/// records beyond it wait in the bounded buffer (a second's worth at most), and the consume loop
+/// stops taking records, so fetching stops at librdkafka's bounded prefetch instead of memory growing. Limiting there keeps the rate
 /// exact (a paused partition delivers again only a fetch round trip after it is resumed, time a
 /// fetch-side bucket would lose), costs no sleeping per record and never drops anything.
 /// </remarks>

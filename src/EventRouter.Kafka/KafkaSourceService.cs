@@ -25,10 +25,11 @@ namespace EventRouter.Kafka;
 /// rebalances and keeps the group membership alive (max.poll.interval.ms).
 /// </para>
 /// <para>
-/// Back-pressure. A lane whose next batch is full takes no more records. When every lane that could
-/// take records is full the thread stops taking records and leaves them in librdkafka's own prefetch
-/// queue (bounded by <c>queued.max.messages.kbytes</c>), polling only every 250 ms to serve callbacks;
-/// a lane that is still handed records past two batches is paused. When a batch fails, its partition is
+/// Back-pressure. When every lane that could take records holds a full batch, or the buffer as a whole
+/// holds two batches per partition routed at once (or twice <see cref="KafkaOptions.MaxBatchBytes"/>),
+/// the thread stops taking records and leaves them in librdkafka's own prefetch queue (bounded by
+/// <c>queued.max.messages.kbytes</c>), polling only every 250 ms to serve callbacks; past twice those
+/// bounds the lanes holding a full batch are paused. When a batch fails, its partition is
 /// paused: librdkafka drops what it prefetched for it and stops fetching, so memory stays flat however
 /// long storage is down. The failed batch is retried whole with capped exponential backoff; when it
 /// succeeds its offset is stored, the lane's next batch goes, and the partition resumes from where the
@@ -37,7 +38,8 @@ namespace EventRouter.Kafka;
 /// <para>
 /// Rate limit. With <see cref="KafkaOptions.MaxEventsPerSecond"/> a record is handed to the router only
 /// with a token from an <see cref="IngestRateLimiter"/>. Records beyond the limit wait in their lane,
-/// and a lane holding two batches is paused, so fetching stops rather than memory growing; nothing is
+/// the loop stops taking records once a second's worth waits, so fetching stops at librdkafka's bounded
+/// prefetch rather than memory growing; nothing is
 /// dropped and no thread sleeps past a poll, so membership and at-least-once are untouched.
 /// </para>
 /// <para>
@@ -321,11 +323,11 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
     /// <summary>
     /// No lane can usefully take another record: every unpaused lane already holds a full next batch, the
-    /// buffer as a whole reached its byte bound, or it holds a second's worth under the rate limit.
+    /// buffer as a whole reached its bound, or it holds a second's worth under the rate limit.
     /// </summary>
     private bool Saturated()
     {
-        if (_bufferedBytes >= BufferedBytesBound)
+        if (_bufferedBytes >= BufferedBytesBound || _bufferedRecords >= BufferedRecordsBound)
         {
             return true;
         }
@@ -348,8 +350,22 @@ internal sealed partial class KafkaSourceService : BackgroundService
         return true;
     }
 
+    /// <summary>
+    /// Records buffered across all lanes before the loop stops taking records: two batches for each
+    /// partition that may be routed at once. Bounds are for the whole buffer, not per lane, because
+    /// librdkafka hands over a backlog one partition's fetch (up to max.partition.fetch.bytes) at a
+    /// time: the buffer must be able to take in one partition's chunk to reach the next partition's.
+    /// </summary>
+    private long BufferedRecordsBound => 2L * _options.MaxBatchSize * _options.MaxParallelPartitions;
+
     /// <summary>Bytes buffered across all lanes before the loop stops taking records, so large events cannot multiply memory by the partition count.</summary>
     private long BufferedBytesBound => 2L * _options.MaxBatchBytes;
+
+    /// <summary>
+    /// The hard bound: the polls that keep the group alive while <see cref="Saturated"/> can still hand
+    /// over a record each; past twice the bounds the lanes holding a full batch are paused.
+    /// </summary>
+    private bool BufferOverfull => _bufferedBytes >= 2 * BufferedBytesBound || _bufferedRecords >= 2 * BufferedRecordsBound;
 
     private TimeSpan RemainingLinger()
     {
@@ -384,7 +400,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
             return;
         }
 
-        var pressed = _bufferedBytes >= BufferedBytesBound;
+        var pressed = _bufferedBytes >= BufferedBytesBound || _bufferedRecords >= BufferedRecordsBound;
         while (_inFlight.Count < _options.MaxParallelPartitions)
         {
             PartitionLane? next = null;
@@ -639,7 +655,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         return allPaused;
     }
 
-    private const string BackPressureReason = "two batches are waiting";
+    private const string BackPressureReason = "the buffer is full";
     private const string RateLimitReason = "ingest rate limit reached";
 
     /// <summary>Why <paramref name="lane"/> must not fetch now, or null when it may.</summary>
@@ -647,10 +663,10 @@ internal sealed partial class KafkaSourceService : BackgroundService
         => _stopping ? "stopping"
             : lane.InFlight is { FailedAttempts: > 0 } ? "storage is failing"
             : IsWaitingForAbandoned(lane.Partition) ? "waiting for an abandoned batch"
-            : !lane.IsOverfull(_options) ? null
+            : !BufferOverfull || !lane.IsFull(_options) ? null
             : lane.InFlight is not null || _inFlight.Count >= _options.MaxParallelPartitions ? BackPressureReason
             : _rateLimited ? RateLimitReason
-            : null; // overfull but about to be routed
+            : null; // about to be routed
 
     private void Resume(IConsumer<byte[], byte[]> consumer, List<PartitionLane> lanes)
     {

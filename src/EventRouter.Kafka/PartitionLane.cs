@@ -49,8 +49,6 @@ internal sealed class PartitionLane(int partition)
     /// <summary>A whole batch is buffered.</summary>
     public bool IsFull(KafkaOptions options) => _buffer.Count >= options.MaxBatchSize || BufferedBytes >= options.MaxBatchBytes;
 
-    /// <summary>Two batches are buffered: the partition should be paused until the in-flight one is done.</summary>
-    public bool IsOverfull(KafkaOptions options) => _buffer.Count >= 2 * options.MaxBatchSize || BufferedBytes >= 2L * options.MaxBatchBytes;
 
     /// <summary>
     /// Takes the oldest buffered records, within both batch bounds and at most <paramref name="maxRecords"/>
