@@ -109,20 +109,23 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
         ArgumentNullException.ThrowIfNull(record);
         if (record.Value is not { Length: > 0 } value)
         {
-            return (new RecordOutcome(record.Topic, record.Partition, record.Offset, OutcomeKind.Poisoned, _routes.PoisonQueue, PoisonReason.EmptyValue, false),
-                record.Value is null ? "value is null (a tombstone)" : "value is empty");
+            return Poison(PoisonReason.EmptyValue, record.Value is null ? "value is null (a tombstone)" : "value is empty");
         }
         var span = value.Span;
         var validation = EventValidator.Validate(span);
         if (!validation.IsValid)
         {
-            return (new RecordOutcome(record.Topic, record.Partition, record.Offset, OutcomeKind.Poisoned, _routes.PoisonQueue, validation.Reason, false), validation.Error);
+            return Poison(validation.Reason, validation.Error!);
         }
         var (queue, kind) = validation.TryGetTypeUtf8(span, out var typeUtf8)
             ? _routes.Resolve(record.Topic, typeUtf8)
             : _routes.Resolve(record.Topic, validation.GetEventType(span));
         var offloaded = !QueueMessageLimits.Fits(RoutedMessage.Create(span, record, _time.GetUtcNow()).Length);
         return (new RecordOutcome(record.Topic, record.Partition, record.Offset, kind == RouteKind.Unrouted ? OutcomeKind.Unrouted : OutcomeKind.Routed, queue, null, offloaded), null);
+
+        (RecordOutcome, string?) Poison(PoisonReason reason, string error) =>
+            (new RecordOutcome(record.Topic, record.Partition, record.Offset, OutcomeKind.Poisoned, _routes.PoisonQueue, reason,
+                !QueueMessageLimits.Fits(PoisonMessage.Create(record, reason, error, _time.GetUtcNow()).Length)), error);
     }
 
     private RecordOutcome Plan(InboundRecord record, DateTimeOffset now, Dictionary<Guid, string> firstQueueById, List<PendingWrite> writes)
