@@ -11,6 +11,12 @@ var ansiConsole = AnsiConsole.Create(new AnsiConsoleSettings
     Interactive = Console.IsOutputRedirected ? InteractionSupport.No : InteractionSupport.Detect,
 });
 var console = () => ansiConsole;
+// Progress bars go to stderr, and only when stderr is a terminal: stdout stays the result alone.
+IAnsiConsole? progressConsole = Console.IsErrorRedirected ? null : AnsiConsole.Create(new AnsiConsoleSettings
+{
+    Ansi = AnsiSupport.Detect, ColorSystem = ColorSystemSupport.Detect, Interactive = InteractionSupport.Yes,
+    Out = new AnsiConsoleOutput(Console.Error),
+});
 var root = new RootCommand("EventRouter: Kafka events into Azure Storage queues, at-least-once, nothing lost.")
 {
     RunCommand.Create(),
@@ -18,7 +24,7 @@ var root = new RootCommand("EventRouter: Kafka events into Azure Storage queues,
     CheckCommand.Create(console),
     ConfigCommand.CreateConfig(),
     ConfigCommand.CreateRoutes(console),
-    PoisonCommand.Create(console),
+    PoisonCommand.Create(console, () => progressConsole),
     ProduceCommand.Create(console),
     ReplayCommand.Create(console),
     StatsCommand.Create(console),

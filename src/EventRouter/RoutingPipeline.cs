@@ -114,6 +114,35 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
         return result;
     }
 
+    /// <summary>
+    /// Where <see cref="RouteBatchAsync"/> would put <paramref name="record"/> with the current route
+    /// table, decided the same way but without writing or logging anything (dry runs). The error of a
+    /// poisoned record is returned as well; a record is predicted on its own, so never as a duplicate.
+    /// </summary>
+    public (RecordOutcome Outcome, string? Error) Predict(InboundRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.Value is not { Length: > 0 } value)
+        {
+            return Poison(PoisonReason.EmptyValue, record.Value is null ? "value is null (a tombstone)" : "value is empty");
+        }
+        var span = value.Span;
+        var validation = EventValidator.Validate(span);
+        if (!validation.IsValid)
+        {
+            return Poison(validation.Reason, validation.Error!);
+        }
+        var (queue, kind) = validation.TryGetTypeUtf8(span, out var typeUtf8)
+            ? _routes.Resolve(record.Topic, typeUtf8)
+            : _routes.Resolve(record.Topic, validation.GetEventType(span));
+        var offloaded = !QueueMessageLimits.Fits(RoutedMessage.Create(span, record, _time.GetUtcNow()).Length);
+        return (new RecordOutcome(record.Topic, record.Partition, record.Offset, kind == RouteKind.Unrouted ? OutcomeKind.Unrouted : OutcomeKind.Routed, queue, null, offloaded), null);
+
+        (RecordOutcome, string?) Poison(PoisonReason reason, string error) =>
+            (new RecordOutcome(record.Topic, record.Partition, record.Offset, OutcomeKind.Poisoned, _routes.PoisonQueue, reason,
+                !QueueMessageLimits.Fits(PoisonMessage.Create(record, reason, error, _time.GetUtcNow()).Length)), error);
+    }
+
     private RecordOutcome Plan(InboundRecord record, DateTimeOffset now, Dictionary<Guid, string> firstQueueById, List<PendingWrite> writes)
     {
         if (record.Value is not { Length: > 0 } value)

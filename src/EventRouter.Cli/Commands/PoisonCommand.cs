@@ -38,12 +38,14 @@ internal static class PoisonCommand
         public PoisonFilter Filter(ParseResult parse) => new(parse.GetValue(Reason), parse.GetValue(Type), parse.GetValue(OlderThan), parse.GetValue(Limit));
     }
 
-    public static Command Create(Func<IAnsiConsole> console)
+    /// <param name="console">stdout: tables.</param>
+    /// <param name="progressConsole">A console on stderr when stderr is a terminal (the redrive progress bar), else null.</param>
+    public static Command Create(Func<IAnsiConsole> console, Func<IAnsiConsole?>? progressConsole = null)
     {
         var poison = new Command("poison", "Inspect, re-drive and purge poison messages (events-poison and <queue>-poison).");
         poison.Add(List(console));
         poison.Add(Show(console));
-        poison.Add(Redrive(console));
+        poison.Add(Redrive(console, progressConsole ?? (() => null)));
         poison.Add(Purge(console));
         return poison;
     }
@@ -118,10 +120,10 @@ internal static class PoisonCommand
         return command;
     }
 
-    private static Command Redrive(Func<IAnsiConsole> console)
+    private static Command Redrive(Func<IAnsiConsole> console, Func<IAnsiConsole?> progressConsole)
     {
         var o = Options.Create();
-        var dryRun = new Option<bool>("--dry-run") { Description = "Show what would be re-driven; change nothing." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Show where each message would go with the current routes (route, unrouted, still poison and why); change nothing." };
         var command = new Command("redrive",
             "Re-drive poison messages: Kafka records (events-poison) go through routing again (a record still invalid becomes a new poison " +
             "message before the old one is deleted); queue-stage poison goes back onto its origin queue.") { dryRun };
@@ -129,21 +131,24 @@ internal static class PoisonCommand
         command.SetAction((parse, ct) => RunAsync(parse, o, async (service, queue) =>
         {
             var json = parse.GetValue(o.Json);
-            RedriveReport report;
-            if (json || !console().Profile.Capabilities.Interactive)
+            var isDryRun = parse.GetValue(dryRun);
+            RedriveReport report = null!;
+            // Progress goes to stderr, and only as a bar when stderr is a terminal; otherwise one line per
+            // batch for a large re-drive. stdout carries only the result (tables, or the --json document).
+            if (progressConsole() is { } bar)
             {
-                report = await service.RedriveAsync(queue, o.Filter(parse), parse.GetValue(dryRun), null, ct);
+                await bar.Progress().AutoClear(true).StartAsync(async context =>
+                {
+                    var task = context.AddTask(isDryRun ? "Checking" : "Re-driving", maxValue: 1);
+                    var progress = new Progress<(int Done, int Total)>(p => { task.MaxValue = Math.Max(1, p.Total); task.Value = p.Done; });
+                    report = await service.RedriveAsync(queue, o.Filter(parse), isDryRun, progress, ct);
+                    task.Value = task.MaxValue;
+                });
             }
             else
             {
-                report = null!;
-                await console().Progress().StartAsync(async context =>
-                {
-                    var task = context.AddTask("Re-driving", maxValue: 1);
-                    var progress = new Progress<(int Done, int Total)>(p => { task.MaxValue = Math.Max(1, p.Total); task.Value = p.Done; });
-                    report = await service.RedriveAsync(queue, o.Filter(parse), parse.GetValue(dryRun), progress, ct);
-                    task.Value = task.MaxValue;
-                });
+                var lines = new PeriodicProgress(parse.InvocationConfiguration.Error, isDryRun ? "checked" : "re-driven", service.RedriveBatchSize);
+                report = await service.RedriveAsync(queue, o.Filter(parse), isDryRun, lines, ct);
             }
             var now = DateTimeOffset.UtcNow;
             if (json)
@@ -154,6 +159,7 @@ internal static class PoisonCommand
                     redriven = report.Count(RedriveOutcome.Redriven),
                     stillPoisoned = report.Count(RedriveOutcome.StillPoisoned),
                     failed = report.Count(RedriveOutcome.Failed),
+                    outcomes = Enum.GetValues<RedriveOutcome>().Where(v => report.Count(v) > 0).ToDictionary(v => v.ToString(), report.Count),
                     items = report.Items.Select(i => new { id = i.Entry.MessageId, outcome = i.Outcome.ToString(), target = i.Target, detail = i.Detail, message = Summary(i.Entry, now) }),
                 }, JsonOptions));
             }
@@ -162,28 +168,54 @@ internal static class PoisonCommand
                 var details = new Table().AddColumn("Id").AddColumn("Source").AddColumn("Type").AddColumn("Outcome").AddColumn("Queue").AddColumn("Detail");
                 foreach (var i in report.Items)
                 {
-                    var outcome = i.Outcome switch
-                    {
-                        RedriveOutcome.Redriven => "[green]redriven[/]",
-                        RedriveOutcome.StillPoisoned => "[yellow]still poisoned[/]",
-                        RedriveOutcome.Failed => "[red]failed[/]",
-                        _ => "would redrive",
-                    };
-                    details.AddRow(Markup.Escape(i.Entry.MessageId), Markup.Escape(i.Entry.SourceText), Markup.Escape(i.Entry.EventType ?? "-"), outcome,
+                    details.AddRow(Markup.Escape(i.Entry.MessageId), Markup.Escape(i.Entry.SourceText), Markup.Escape(i.Entry.EventType ?? "-"), OutcomeMarkup(i.Outcome),
                         Markup.Escape(i.Target ?? "-"), Markup.Escape(i.Detail ?? ""));
                 }
                 if (report.Items.Count <= 200) console().Write(details);
-                var summary = new Table().Title(report.DryRun ? "Dry run: nothing changed" : "Re-drive summary").AddColumn("Outcome").AddColumn(new TableColumn("Messages").RightAligned());
-                foreach (var outcome in Enum.GetValues<RedriveOutcome>().Where(v => report.Count(v) > 0))
+                else console().MarkupLine($"[grey]{report.Items.Count:N0} messages: one line each with --json.[/]");
+                // Where they went (or would go), grouped: outcome, queue, and for poison the reason.
+                var summary = new Table().Title(report.DryRun ? "Dry run: nothing changed" : "Re-drive summary")
+                    .AddColumn("Outcome").AddColumn("Queue").AddColumn("Reason").AddColumn(new TableColumn("Messages").RightAligned());
+                foreach (var group in report.Items.GroupBy(i => (i.Outcome, i.Target, Reason: ReasonOf(i))).OrderBy(g => g.Key.Outcome).ThenByDescending(g => g.Count()))
                 {
-                    summary.AddRow(outcome.ToString(), report.Count(outcome).ToString("N0"));
+                    summary.AddRow(OutcomeMarkup(group.Key.Outcome), Markup.Escape(group.Key.Target ?? "-"), Markup.Escape(group.Key.Reason ?? ""), group.Count().ToString("N0"));
                 }
-                summary.AddRow("[bold]Total[/]", report.Items.Count.ToString("N0"));
+                summary.AddRow("[bold]Total[/]", "", "", report.Items.Count.ToString("N0"));
                 console().Write(summary);
             }
             return report.Count(RedriveOutcome.Failed) > 0 ? ExitCodes.Failed : ExitCodes.Ok;
         }));
         return command;
+    }
+
+    private static string OutcomeMarkup(RedriveOutcome outcome) => outcome switch
+    {
+        RedriveOutcome.Redriven => "[green]redriven[/]",
+        RedriveOutcome.StillPoisoned => "[yellow]still poisoned[/]",
+        RedriveOutcome.Failed => "[red]failed[/]",
+        RedriveOutcome.WouldRoute => "would route",
+        RedriveOutcome.WouldBeUnrouted => "would be unrouted",
+        _ => "[yellow]would stay poisoned[/]",
+    };
+
+    /// <summary>The poison reason code of a (would-be) still-poisoned item, for grouping; the details stay per message.</summary>
+    private static string? ReasonOf(RedriveItem item) => item.Outcome is RedriveOutcome.StillPoisoned or RedriveOutcome.WouldStayPoisoned
+        ? item.Detail?.Split(':', 2)[0]
+        : null;
+
+    /// <summary>Progress without a terminal: one line on stderr per <c>step</c> messages, only for a re-drive bigger than one step.</summary>
+    private sealed class PeriodicProgress(TextWriter error, string verb, int step) : IProgress<(int Done, int Total)>
+    {
+        private int _lastStep;
+
+        public void Report((int Done, int Total) value)
+        {
+            if (value.Total <= step || value.Done == 0) return;
+            var current = value.Done == value.Total ? int.MaxValue : value.Done / step;
+            if (current == _lastStep) return;
+            _lastStep = current;
+            error.WriteLine($"eventrouter poison redrive: {value.Done:N0}/{value.Total:N0} {verb}");
+        }
     }
 
     private static Command Purge(Func<IAnsiConsole> console)
@@ -237,7 +269,7 @@ internal static class PoisonCommand
 
     internal static PoisonService CreateService(IServiceProvider services) => new(
         services.GetRequiredService<QueueServiceClient>(), services.GetRequiredService<BlobServiceClient>(),
-        services.GetRequiredService<IRecordBatchRouter>(), services.GetRequiredService<IOptions<RoutingOptions>>().Value,
+        services.GetRequiredService<RoutingPipeline>(), services.GetRequiredService<IOptions<RoutingOptions>>().Value,
         services.GetRequiredService<TimeProvider>());
 
     internal static object Summary(PoisonEntry e, DateTimeOffset now) => new

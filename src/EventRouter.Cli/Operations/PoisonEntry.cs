@@ -59,6 +59,8 @@ internal sealed record PoisonEntry
     public string? ValueBlob { get; init; }
     public string? KeyBlob { get; init; }
     public string? HeadersBlob { get; init; }
+    /// <summary>Every <c>event-payloads</c> blob the message names.</summary>
+    public IEnumerable<string> Blobs => new[] { ValueBlob, KeyBlob, HeadersBlob }.OfType<string>();
     /// <summary>The message body as stored (UTF-8 JSON, or anything for a raw copy).</summary>
     public required BinaryData Body { get; init; }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using EventRouter.Routing;
@@ -15,13 +16,16 @@ namespace EventRouter.Cli.Operations;
 /// (<c>UpdateMessage</c> with visibility 0). Nothing is deleted before its replacement is written;
 /// if the process dies midway, the held messages reappear when their visibility timeout ends.
 /// </summary>
-internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient blobs, IRecordBatchRouter router, RoutingOptions routing, TimeProvider time)
+internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient blobs, RoutingPipeline router, RoutingOptions routing, TimeProvider time)
 {
     /// <summary>How long scanned messages stay hidden if the tool dies before releasing them.</summary>
     public TimeSpan HoldTime { get; init; } = TimeSpan.FromMinutes(5);
     public int RedriveBatchSize { get; init; } = 100;
 
     public string DefaultQueue => routing.PoisonQueue;
+
+    /// <summary>The version of every payload blob this service read: only that version is ever deleted.</summary>
+    private readonly Dictionary<string, ETag> _readBlobs = new(StringComparer.Ordinal);
 
     /// <summary>A poison queue name is the configured poison queue or ends with <c>-poison</c>.</summary>
     public string? ValidateQueue(string queue) =>
@@ -83,11 +87,13 @@ internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient
         progress?.Report((0, total));
         if (dryRun)
         {
+            // The same decisions as below, with the current route table, without writing anything.
             foreach (var m in held.Matched)
             {
-                items.Add(new RedriveItem(m.Entry, RedriveOutcome.WouldRedrive,
-                    m.Entry.Kind == PoisonKind.Kafka ? "routing pipeline" : m.Entry.OriginQueue ?? "?", null));
+                items.Add(await PredictAsync(m.Entry, cancellationToken));
+                if (items.Count % RedriveBatchSize == 0) progress?.Report((items.Count, total));
             }
+            progress?.Report((items.Count, total));
             return new RedriveReport(items, dryRun);
         }
 
@@ -97,7 +103,7 @@ internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient
             foreach (var m in chunk)
             {
                 try { records.Add((m, await ToRecordAsync(m.Entry, cancellationToken))); }
-                catch (Exception ex) when (ex is InvalidOperationException or RequestFailedException or JsonException)
+                catch (Exception ex) when (ex is InvalidOperationException or RequestFailedException or JsonException or FormatException)
                 {
                     items.Add(new RedriveItem(m.Entry, RedriveOutcome.Failed, null, ex.Message));
                 }
@@ -118,9 +124,9 @@ internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient
             {
                 var outcome = result.Outcomes[i];
                 await held.DeleteAsync(records[i].Message, cancellationToken);
-                items.Add(new RedriveItem(records[i].Message.Entry,
-                    outcome.Kind == OutcomeKind.Poisoned ? RedriveOutcome.StillPoisoned : RedriveOutcome.Redriven,
-                    outcome.Queue, outcome.Reason?.ToCode()));
+                var stillPoisoned = outcome.Kind == OutcomeKind.Poisoned;
+                items.Add(new RedriveItem(records[i].Message.Entry, stillPoisoned ? RedriveOutcome.StillPoisoned : RedriveOutcome.Redriven,
+                    outcome.Queue, stillPoisoned ? outcome.Reason?.ToCode() : outcome.Kind == OutcomeKind.Unrouted ? "unrouted" : null));
             }
             progress?.Report((items.Count, total));
         }
@@ -149,8 +155,67 @@ internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient
             }
             progress?.Report((items.Count, total));
         }
+        await DeleteUnreferencedBlobsAsync(held, items, cancellationToken);
         return new RedriveReport(items, dryRun);
     }
+
+    /// <summary>
+    /// Deletes the <c>event-payloads</c> blobs of re-driven messages, once they are in their queue and
+    /// their poison message is gone, unless something still needs them: a still-poisoned record's new
+    /// poison message uses the same blob names (they are named by topic, partition and offset), and
+    /// another poison message (a duplicate of the same record) may name the same blob. Only the version that was
+    /// read is deleted (If-Match). A blob that cannot be deleted is left: an orphan blob costs storage,
+    /// a missing one would lose a value.
+    /// </summary>
+    private async Task DeleteUnreferencedBlobsAsync(HeldMessages held, List<RedriveItem> items, CancellationToken cancellationToken)
+    {
+        var keep = new HashSet<string>(held.Matched.Concat(held.Others).Where(m => !m.Deleted).SelectMany(m => m.Entry.Blobs), StringComparer.Ordinal);
+        keep.UnionWith(items.Where(i => i.Outcome != RedriveOutcome.Redriven).SelectMany(i => i.Entry.Blobs));
+        var container = blobs.GetBlobContainerClient(RoutingDefaults.PayloadContainer);
+        foreach (var name in items.Where(i => i.Outcome == RedriveOutcome.Redriven).SelectMany(i => i.Entry.Blobs).Distinct().Where(n => !keep.Contains(n)))
+        {
+            if (!_readBlobs.TryGetValue(name, out var etag)) continue;
+            try
+            {
+                // Only the version that was read and re-driven: a blob rewritten since (the same record
+                // poisoned again, after a replay) belongs to a newer poison message.
+                await container.GetBlobClient(name).DeleteIfExistsAsync(conditions: new BlobRequestConditions { IfMatch = etag }, cancellationToken: cancellationToken);
+            }
+            catch (RequestFailedException)
+            {
+                // Left as an orphan.
+            }
+        }
+    }
+
+    /// <summary>Where a re-drive would put the message: its route, unrouted, still poison (with the reason), or a failure.</summary>
+    private async Task<RedriveItem> PredictAsync(PoisonEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (entry.Kind != PoisonKind.Kafka)
+            {
+                if (entry.OriginQueue is null) throw new InvalidOperationException("the origin queue is unknown");
+                if (entry.Kind == PoisonKind.Queue && entry.ValueBlob is { } blob && !await ExistsAsync(blob, cancellationToken))
+                    throw new InvalidOperationException($"blob {blob} is missing");
+                return new RedriveItem(entry, RedriveOutcome.WouldRoute, entry.OriginQueue, "back onto its origin queue");
+            }
+            var (outcome, error) = router.Predict(await ToRecordAsync(entry, cancellationToken));
+            return outcome.Kind switch
+            {
+                OutcomeKind.Poisoned => new RedriveItem(entry, RedriveOutcome.WouldStayPoisoned, outcome.Queue, $"{outcome.Reason?.ToCode()}: {error}"),
+                OutcomeKind.Unrouted => new RedriveItem(entry, RedriveOutcome.WouldBeUnrouted, outcome.Queue, "no route for its type"),
+                _ => new RedriveItem(entry, RedriveOutcome.WouldRoute, outcome.Queue, outcome.Offloaded ? "payload to blob (over 48 KiB)" : null),
+            };
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or RequestFailedException or JsonException or FormatException)
+        {
+            return new RedriveItem(entry, RedriveOutcome.Failed, null, ex.Message);
+        }
+    }
+
+    private async Task<bool> ExistsAsync(string blobName, CancellationToken cancellationToken) =>
+        (await blobs.GetBlobContainerClient(RoutingDefaults.PayloadContainer).GetBlobClient(blobName).ExistsAsync(cancellationToken)).Value;
 
     /// <summary>Rebuilds the Kafka record a poison message was made from.</summary>
     internal async Task<InboundRecord> ToRecordAsync(PoisonEntry entry, CancellationToken cancellationToken)
@@ -185,6 +250,7 @@ internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient
         try
         {
             var content = await blobs.GetBlobContainerClient(RoutingDefaults.PayloadContainer).GetBlobClient(blobName).DownloadContentAsync(cancellationToken);
+            _readBlobs[blobName] = content.Value.Details.ETag;
             return content.Value.Content.ToArray();
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
@@ -265,7 +331,16 @@ internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient
 
 internal sealed record PoisonDetail(PoisonEntry Entry, JsonNode? Message, JsonNode? Headers, string? KeyText, string? KeyBase64, string? ValueText, string? ValueBase64);
 
-internal enum RedriveOutcome { Redriven, StillPoisoned, Failed, WouldRedrive }
+internal enum RedriveOutcome
+{
+    Redriven, StillPoisoned, Failed,
+    /// <summary>Dry run: would be routed to <see cref="RedriveItem.Target"/> (for queue-stage poison: its origin queue).</summary>
+    WouldRoute,
+    /// <summary>Dry run: valid, but no route for its type: would go to the unrouted queue.</summary>
+    WouldBeUnrouted,
+    /// <summary>Dry run: still invalid: a re-drive would write a new poison message with this reason.</summary>
+    WouldStayPoisoned,
+}
 
 /// <summary>One message's fate: <paramref name="Target"/> is the queue it went to; <paramref name="Detail"/> the new reason or the error.</summary>
 internal sealed record RedriveItem(PoisonEntry Entry, RedriveOutcome Outcome, string? Target, string? Detail);

@@ -105,6 +105,7 @@ internal sealed class ReplayService(KafkaClientConfigFactory configs, string con
             return null;
         }
         MembershipCheck = "described the group";
+        _describedGroup = true;
         if (group is null || group.Error.IsError && group.Error.Code == ErrorCode.GroupIdNotFound) return null;
         if (group.Error.IsError) return $"cannot describe group '{consumerGroup}': {group.Error.Reason}";
         return group.Members.Count == 0 ? null
@@ -113,6 +114,8 @@ internal sealed class ReplayService(KafkaClientConfigFactory configs, string con
 
     /// <summary>How <see cref="ActiveMembers"/> could check (for the output).</summary>
     public string? MembershipCheck { get; private set; }
+
+    private bool _describedGroup;
 
     /// <summary>Commits the plan's targets for the group (without joining it) and reads them back.</summary>
     public void Apply(ReplayPlan plan)
@@ -125,7 +128,15 @@ internal sealed class ReplayService(KafkaClientConfigFactory configs, string con
         }
         catch (KafkaException ex) when (IsActiveGroup(ex.Error.Code) || ex is TopicPartitionOffsetException tpo && tpo.Results.Any(r => IsActiveGroup(r.Error.Code)))
         {
-            throw new ReplayException($"the broker refused the commit ({ex.Error.Reason}): group '{plan.ConsumerGroup}' has active members; stop the workers first");
+            var why = $"the broker refused the commit ({ex.Error.Reason}): group '{plan.ConsumerGroup}' has active members; stop the workers first";
+            if (!_describedGroup)
+            {
+                // Only a broker that cannot describe groups gets here with an empty group: librdkafka's
+                // mock cluster keeps every group it has seen and refuses member-less commits to it forever.
+                why += " (a broker that cannot describe groups, such as librdkafka's mock cluster, also refuses this for a group that had members " +
+                       "and has none now: there, replay only a group the worker has not joined yet)";
+            }
+            throw new ReplayException(why);
         }
         var after = consumer.Committed(offsets.Select(o => o.TopicPartition), Timeout);
         foreach (var p in plan.Partitions)
@@ -138,36 +149,24 @@ internal sealed class ReplayService(KafkaClientConfigFactory configs, string con
     private static bool IsActiveGroup(ErrorCode code) =>
         code is ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress;
 
-    private (long Offset, string How) FindByTime(IConsumer<byte[], byte[]> consumer, TopicPartition tp, long low, long high, DateTimeOffset time)
-    {
-        if (low == high) return (high, "empty partition");
-        var answer = consumer.OffsetsForTimes([new TopicPartitionTimestamp(tp, new Timestamp(time))], Timeout)[0].Offset;
-        var candidate = answer == Offset.End || answer.IsSpecial ? high : answer.Value;
-        if (Straddles(consumer, tp, low, high, candidate, time)) return (candidate, "offsets-for-times (verified)");
+    private (long Offset, string How) FindByTime(IConsumer<byte[], byte[]> consumer, TopicPartition tp, long low, long high, DateTimeOffset time) =>
+        TimeOffsetResolver.Find(new ConsumerTimeIndex(consumer, tp, Timeout), low, high, time);
 
-        long lo = low, hi = high;
-        while (lo < hi)
+    /// <summary>One partition read through an unjoined consumer: the broker's lookup and single-message reads.</summary>
+    private sealed class ConsumerTimeIndex(IConsumer<byte[], byte[]> consumer, TopicPartition tp, TimeSpan timeout) : IPartitionTimeIndex
+    {
+        public long? OffsetForTime(DateTimeOffset time)
         {
-            var mid = lo + (hi - lo) / 2;
-            if (TimestampAt(consumer, tp, mid) >= time) hi = mid;
-            else lo = mid + 1;
+            var answer = consumer.OffsetsForTimes([new TopicPartitionTimestamp(tp, new Timestamp(time))], timeout)[0].Offset;
+            return answer.IsSpecial ? null : answer.Value;
         }
-        return (lo, $"binary search (broker answered {candidate})");
-    }
 
-    /// <summary>The message at <paramref name="offset"/> is at or after the time and the one before is earlier.</summary>
-    private bool Straddles(IConsumer<byte[], byte[]> consumer, TopicPartition tp, long low, long high, long offset, DateTimeOffset time)
-    {
-        if (offset < low || offset > high) return false;
-        if (offset < high && TimestampAt(consumer, tp, offset) < time) return false;
-        return offset == low || TimestampAt(consumer, tp, offset - 1) < time;
-    }
-
-    private DateTimeOffset TimestampAt(IConsumer<byte[], byte[]> consumer, TopicPartition tp, long offset)
-    {
-        consumer.Assign(new TopicPartitionOffset(tp, offset));
-        var result = consumer.Consume(Timeout) ?? throw new ReplayException($"no message at {tp.Topic}/{tp.Partition.Value}@{offset} within {Timeout.TotalSeconds:0} s");
-        return DateTimeOffset.FromUnixTimeMilliseconds(result.Message.Timestamp.UnixTimestampMs);
+        public DateTimeOffset TimestampAt(long offset)
+        {
+            consumer.Assign(new TopicPartitionOffset(tp, offset));
+            var result = consumer.Consume(timeout) ?? throw new ReplayException($"no message at {tp.Topic}/{tp.Partition.Value}@{offset} within {timeout.TotalSeconds:0} s");
+            return DateTimeOffset.FromUnixTimeMilliseconds(result.Message.Timestamp.UnixTimestampMs);
+        }
     }
 
     private IConsumer<byte[], byte[]> CreateConsumer(string topic)
@@ -182,3 +181,48 @@ internal sealed class ReplayService(KafkaClientConfigFactory configs, string con
 }
 
 internal sealed class ReplayException(string message) : Exception(message);
+
+/// <summary>What finding an offset by time needs from one partition (the seam the resolver is tested at).</summary>
+internal interface IPartitionTimeIndex
+{
+    /// <summary>The broker's offsets-for-times answer: the first offset whose timestamp is at or after the time; null for none (the end).</summary>
+    long? OffsetForTime(DateTimeOffset time);
+
+    /// <summary>The timestamp of the message at <paramref name="offset"/> (low ≤ offset &lt; high).</summary>
+    DateTimeOffset TimestampAt(long offset);
+}
+
+/// <summary>
+/// The first offset of a partition whose message is at or after a time. The broker's
+/// offsets-for-times answer is used when it checks out (the message at it is at or after the time
+/// and the one before is earlier: two reads); otherwise (librdkafka's mock cluster answers "none"
+/// for every time) the offset is found by binary search over message timestamps, about log2(n)
+/// reads, which assumes timestamps do not decrease with the offset (true for LogAppendTime, and for
+/// CreateTime when producers set the time of production).
+/// </summary>
+internal static class TimeOffsetResolver
+{
+    public static (long Offset, string How) Find(IPartitionTimeIndex index, long low, long high, DateTimeOffset time)
+    {
+        if (low == high) return (high, "empty partition");
+        var candidate = index.OffsetForTime(time) ?? high;
+        if (Straddles(index, low, high, candidate, time)) return (candidate, "offsets-for-times (verified)");
+
+        long lo = low, hi = high;
+        while (lo < hi)
+        {
+            var mid = lo + (hi - lo) / 2;
+            if (index.TimestampAt(mid) >= time) hi = mid;
+            else lo = mid + 1;
+        }
+        return (lo, $"binary search (broker answered {candidate})");
+    }
+
+    /// <summary>The message at <paramref name="offset"/> is at or after the time and the one before is earlier.</summary>
+    private static bool Straddles(IPartitionTimeIndex index, long low, long high, long offset, DateTimeOffset time)
+    {
+        if (offset < low || offset > high) return false;
+        if (offset < high && index.TimestampAt(offset) < time) return false;
+        return offset == low || index.TimestampAt(offset - 1) < time;
+    }
+}

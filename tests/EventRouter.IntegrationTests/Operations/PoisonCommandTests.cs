@@ -47,7 +47,7 @@ public sealed class PoisonCommandTests(AzuriteFixture azurite)
 
             (code, output, _) = await RunAsync("poison", "redrive", "--reason", "invalid-json", "--settings", settings);
             Assert.Equal(0, code);
-            Assert.Contains("StillPoisoned", output);
+            Assert.Matches(@"still poisoned\s*│\s*\S+-events-poison\s*│\s*invalid-json\s*│\s*1", output);
 
             (code, output, _) = await RunAsync("poison", "purge", "--reason", "not-an-object", "--yes", "--settings", settings);
             Assert.Equal(0, code);
@@ -60,6 +60,64 @@ public sealed class PoisonCommandTests(AzuriteFixture azurite)
         {
             File.Delete(settings);
         }
+    }
+
+    [Fact]
+    public async Task Redrive_300Messages_Json_StdoutIsOneJsonDocument_ProgressOnlyOnStderr()
+    {
+        await using var scope = new StorageScope(azurite.ConnectionString);
+        var poisonQueue = scope.Queues.GetQueueClient(scope.Queue("events-poison"));
+        await poisonQueue.CreateAsync();
+        // 290 valid events an earlier deploy poisoned, 10 still broken.
+        await Parallel.ForEachAsync(Enumerable.Range(0, 300), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        {
+            var value = i % 30 == 0 ? Encoding.UTF8.GetBytes("{\"id\": oops") : Event("USER.CREATED");
+            var record = new InboundRecord("Notifications", i % 4, i, DateTimeOffset.UtcNow, null, value, []);
+            await poisonQueue.SendMessageAsync(BinaryData.FromBytes(EventRouter.Formats.PoisonMessage.Create(record,
+                i % 30 == 0 ? PoisonReason.InvalidJson : PoisonReason.MissingField, "bug", DateTimeOffset.UtcNow)), cancellationToken: ct);
+        });
+        var settings = await WriteSettingsAsync(scope);
+        try
+        {
+            var (code, output, error) = await RunAsync("poison", "redrive", "--dry-run", "--settings", settings);
+            Assert.Equal(0, code);
+            // The dry run's table says where they would go, grouped, with the reason of those that stay.
+            Assert.Matches($@"would route\s*│\s*{scope.Queue("events-user")}\s*│\s*│\s*290", output);
+            Assert.Matches($@"would stay poisoned\s*│\s*{scope.Queue("events-poison")}\s*│\s*invalid-json\s*│\s*10", output);
+            Assert.Contains("300/300 checked", error);
+
+            (code, output, error) = await RunAsync("poison", "redrive", "--json", "--settings", settings);
+
+            Assert.Equal(0, code);
+            using var report = JsonDocument.Parse(output);   // the whole of stdout, nothing else
+            Assert.Equal((290, 10, 0), (report.RootElement.GetProperty("redriven").GetInt32(), report.RootElement.GetProperty("stillPoisoned").GetInt32(),
+                report.RootElement.GetProperty("failed").GetInt32()));
+            Assert.Equal(300, report.RootElement.GetProperty("items").GetArrayLength());
+            // Without a terminal on stderr: one progress line per batch of 100 there, none on stdout.
+            Assert.Equal(["100/300 re-driven", "200/300 re-driven", "300/300 re-driven"],
+                error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Replace("eventrouter poison redrive: ", "")));
+            Assert.Equal(290, (await scope.DrainAsync(scope.Queue("events-user"))).Count);
+            Assert.Equal(10, (await scope.DrainAsync(scope.Queue("events-poison"))).Count);
+        }
+        finally
+        {
+            File.Delete(settings);
+        }
+    }
+
+    private static async Task<string> WriteSettingsAsync(StorageScope scope)
+    {
+        var settings = Path.Combine(Path.GetTempPath(), $"{scope.Prefix}.json");
+        await File.WriteAllTextAsync(settings, JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["EventStorage"] = scope.Configuration["EventStorage"]!,
+            ["Routing"] = new Dictionary<string, string>
+            {
+                ["CategoryQueuePrefix"] = scope.Prefix + "-events-", ["PricesQueue"] = scope.Prefix + "-prices",
+                ["UnroutedQueue"] = scope.Prefix + "-events-unrouted", ["PoisonQueue"] = scope.Prefix + "-events-poison",
+            },
+        }));
+        return settings;
     }
 
     private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)

@@ -104,6 +104,88 @@ public sealed class PoisonServiceTests(AzuriteFixture azurite)
         Assert.Empty(await scope.DrainAsync(poisonQueue));
     }
 
+    [Fact]
+    public async Task RedriveDryRun_PredictsEachMessagesQueueWithTheCurrentRoutes_AndChangesNothing()
+    {
+        // SAVINGS_PLAN is not a known category; the ORDER.FILLED override is a route an operator added.
+        var ordersQueue = "t" + Guid.NewGuid().ToString("N")[..8] + "-orders-filled";   // never created: a dry run writes nothing
+        await using var scope = new StorageScope(azurite.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Routing:Overrides:ORDER.FILLED"] = ordersQueue,
+        });
+        var fixedUser = Event("USER.CREATED");
+        var fixedOrder = Event("ORDER.FILLED");
+        var unknown = Event("SAVINGS_PLAN.CREATED");
+        var poisonQueue = scope.Queue("events-poison");
+        for (var i = 0; i < 3; i++)
+        {
+            var value = new[] { fixedUser, fixedOrder, unknown }[i];
+            await SendAsync(scope, poisonQueue, PoisonMessage.Create(new InboundRecord("Notifications", 0, 10 + i, DateTimeOffset.UtcNow, null, value, []),
+                PoisonReason.MissingField, "missing 'object' (bug)", DateTimeOffset.UtcNow));
+        }
+        await scope.Pipeline.RouteBatchAsync([Record("Notifications", 13, Encoding.UTF8.GetBytes("{\"id\": oops"))]);
+        var service = PoisonCommand.CreateService(scope.Services);
+
+        var report = await service.RedriveAsync(poisonQueue, new PoisonFilter(), dryRun: true, null, default);
+
+        var byOffset = report.Items.ToDictionary(i => i.Entry.Offset!.Value);
+        Assert.Equal((RedriveOutcome.WouldRoute, scope.Queue("events-user")), (byOffset[10].Outcome, byOffset[10].Target));
+        Assert.Equal((RedriveOutcome.WouldRoute, ordersQueue), (byOffset[11].Outcome, byOffset[11].Target));
+        Assert.Equal((RedriveOutcome.WouldBeUnrouted, scope.Queue("events-unrouted")), (byOffset[12].Outcome, byOffset[12].Target));
+        Assert.Equal((RedriveOutcome.WouldStayPoisoned, poisonQueue), (byOffset[13].Outcome, byOffset[13].Target));
+        Assert.StartsWith("invalid-json: ", byOffset[13].Detail);
+        // Nothing moved: all four are still in poison (and visible again), nothing was routed.
+        Assert.Equal(4, (await service.ListAsync(poisonQueue, new PoisonFilter(), default)).Count);
+        Assert.Empty(await scope.DrainAsync(scope.Queue("events-user")));
+        Assert.Empty(await scope.DrainAsync(scope.Queue("events-unrouted")));
+    }
+
+    [Fact]
+    public async Task LargePoisonValue_InABlob_IsShownDecoded_RedrivenFromTheBlob_AndTheBlobDeletedOnlyAfterSuccess()
+    {
+        await using var scope = new StorageScope(azurite.ConnectionString);
+        var topic = "Notifications-" + scope.Prefix;   // blob names are per topic/partition/offset: keep them apart from other tests
+        var poisonQueue = scope.Queue("events-poison");
+        var payloads = scope.Blobs.GetBlobContainerClient(EventRouter.Routing.RoutingDefaults.PayloadContainer);
+        // A valid 60 KiB event that a buggy deploy poisoned, stored as the pipeline stores a large poison value.
+        var large = Event("USER.CREATED", objectJson: $$"""{"id":"u1","notes":"{{new string('x', 60 * 1024)}}"}""");
+        var fixedRecord = new InboundRecord(topic, 1, 500, DateTimeOffset.UtcNow, null, large, [RecordHeader.FromString("event-type", "USER.CREATED")]);
+        var fixedBlob = PoisonMessage.ValueBlobName(fixedRecord);
+        await payloads.CreateIfNotExistsAsync();
+        await payloads.GetBlobClient(fixedBlob).UploadAsync(BinaryData.FromBytes(large));
+        await SendAsync(scope, poisonQueue, PoisonMessage.Create(fixedRecord, PoisonReason.MissingField, "missing 'object' (bug)", DateTimeOffset.UtcNow, fixedBlob));
+        // A large value that is still broken, poisoned by the real pipeline (which offloads it).
+        var broken = Encoding.UTF8.GetBytes("{\"id\": \"" + new string('y', 60 * 1024));
+        var brokenRecord = new InboundRecord(topic, 1, 501, DateTimeOffset.UtcNow, null, broken, []);
+        await scope.Pipeline.RouteBatchAsync([brokenRecord]);
+        var brokenBlob = PoisonMessage.ValueBlobName(brokenRecord);
+        Assert.True((await payloads.GetBlobClient(brokenBlob).ExistsAsync()).Value);
+        var service = PoisonCommand.CreateService(scope.Services);
+
+        var listed = await service.ListAsync(poisonQueue, new PoisonFilter(), default);
+        var shown = await service.ShowAsync(poisonQueue, listed.Single(e => e.Offset == 500).MessageId, default);
+        Assert.Equal(Encoding.UTF8.GetString(large), shown!.ValueText);
+        Assert.Equal(Convert.ToBase64String(broken), (await service.ShowAsync(poisonQueue, listed.Single(e => e.Offset == 501).MessageId, default))!.ValueBase64);
+
+        var dry = await service.RedriveAsync(poisonQueue, new PoisonFilter(), dryRun: true, null, default);
+        Assert.Equal(RedriveOutcome.WouldRoute, dry.Items.Single(i => i.Entry.Offset == 500).Outcome);
+        Assert.True((await payloads.GetBlobClient(fixedBlob).ExistsAsync()).Value);
+
+        var report = await service.RedriveAsync(poisonQueue, new PoisonFilter(), dryRun: false, null, default);
+
+        Assert.Equal(RedriveOutcome.Redriven, report.Items.Single(i => i.Entry.Offset == 500).Outcome);
+        Assert.Equal(RedriveOutcome.StillPoisoned, report.Items.Single(i => i.Entry.Offset == 501).Outcome);
+        // The routed event is byte for byte the original (offloaded again, as a routed event this time).
+        var routed = Assert.Single(await scope.DrainAsync(scope.Queue("events-user"))).RootElement;
+        var eventBlob = routed.GetProperty("eventBlob").GetString()!;
+        Assert.Equal(large, (await payloads.GetBlobClient(eventBlob).DownloadContentAsync()).Value.Content.ToArray());
+        // Its poison blob is gone; the still-broken one's blob stays, named by its new poison message.
+        Assert.False((await payloads.GetBlobClient(fixedBlob).ExistsAsync()).Value);
+        var stillPoison = Assert.Single(await scope.DrainAsync(poisonQueue)).RootElement;
+        Assert.Equal(brokenBlob, stillPoison.GetProperty("valueBlob").GetString());
+        Assert.Equal(broken, (await payloads.GetBlobClient(brokenBlob).DownloadContentAsync()).Value.Content.ToArray());
+    }
+
     private static async Task<string> SendAsync(StorageScope scope, string queue, byte[] body)
     {
         var client = scope.Queues.GetQueueClient(queue);
