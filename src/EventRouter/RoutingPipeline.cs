@@ -127,7 +127,7 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
             return Poison(PoisonReason.EmptyValue, record.Value is null ? "value is null (a tombstone)" : "value is empty");
         }
         var span = value.Span;
-        var validation = EventValidator.Validate(span);
+        var validation = EventValidator.Validate(span, _fields.For(record.Topic));
         if (!validation.IsValid)
         {
             return Poison(validation.Reason, validation.Error!);
