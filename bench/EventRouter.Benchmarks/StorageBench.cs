@@ -13,8 +13,9 @@ using Microsoft.Extensions.Options;
 namespace EventRouter.Benchmarks;
 
 /// <summary>
-/// Storage side: N events through RoutingPipeline with the real AzureQueueDispatcher into Azurite,
-/// in batches of 500 one after another (what the Kafka source does), against the raw Azure SDK
+/// Storage side: N events on 4 partitions through RoutingPipeline with the real AzureQueueDispatcher
+/// into Azurite the way the Kafka source calls it: batches of 500 of one partition, one after another
+/// per partition, the partitions side by side (Kafka:MaxParallelPartitions), against the raw Azure SDK
 /// sending the same messages to the same queues with the same concurrency (DeliveryOptions.MaxConcurrency)
 /// and no batch boundaries. Same Azurite, same client options (StorageClientFactory), queues emptied between.
 /// </summary>
@@ -62,11 +63,15 @@ internal static class StorageBench
 
         var watch = Stopwatch.StartNew();
         var routed = 0;
-        for (var i = 0; i < records.Length; i += BatchSize)
+        await Task.WhenAll(records.GroupBy(r => r.Partition).Select(async partition =>
         {
-            var result = await pipeline.RouteBatchAsync(new ArraySegment<InboundRecord>(records, i, Math.Min(BatchSize, records.Length - i)));
-            routed += result.Routed;
-        }
+            // One partition's batches in order, as its lane in KafkaSourceService routes them.
+            foreach (var batch in partition.Chunk(BatchSize))
+            {
+                var result = await pipeline.RouteBatchAsync(batch);
+                Interlocked.Add(ref routed, result.Routed);
+            }
+        }));
         var ours = watch.Elapsed;
         var ourCount = await CountAsync(clients.Values);
         Console.WriteLine($"  RoutingPipeline: {routed:N0} routed in {ours.TotalSeconds:0.00} s; queues hold {ourCount:N0}");

@@ -49,7 +49,8 @@ internal static class ProduceCommand
             try
             {
                 using var host = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.Ingest, settings, environment)).Build();
-                var service = new ProduceService(host.Services.GetRequiredService<KafkaClientConfigFactory>());
+                var service = new ProduceService(host.Services.GetRequiredService<KafkaClientConfigFactory>(),
+                    host.Services.GetRequiredService<EventRouter.Validation.EventFieldMapping>());
                 IEnumerable<byte[]?> values;
                 TextReader? reader = null;
                 if (count is { } n)

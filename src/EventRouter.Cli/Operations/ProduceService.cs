@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using EventRouter.Kafka;
+using EventRouter.Validation;
 
 namespace EventRouter.Cli.Operations;
 
@@ -9,8 +10,9 @@ namespace EventRouter.Cli.Operations;
 /// <c>eventrouter produce</c>: writes events to a topic with the configured Kafka settings, with the
 /// headers the provider sets (<c>event-id</c>, <c>event-type</c>, <c>content-type: application/json</c>)
 /// derived from each event, keyed by the event id or a dot path into the event (<c>object.user_id</c>).
+/// The id and type are read from the fields configured for the topic (<c>EventFields</c>).
 /// </summary>
-internal sealed class ProduceService(KafkaClientConfigFactory configs)
+internal sealed class ProduceService(KafkaClientConfigFactory configs, EventFieldMapping? fields = null)
 {
     /// <summary>The lines of a <c>kcat -C</c> dump: one value per line, blank lines skipped.</summary>
     public static IEnumerable<byte[]> ReadLines(TextReader reader)
@@ -29,10 +31,11 @@ internal sealed class ProduceService(KafkaClientConfigFactory configs)
         config.LingerMs = 5;
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(config).SetLogHandler((_, _) => { }).Build();
         var pending = new List<Task<DeliveryResult<byte[]?, byte[]?>>>();
+        var names = (fields ?? EventFieldMapping.Default).For(topic);
         foreach (var value in values)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (headers, key) = Describe(value, keyTemplate);
+            var (headers, key) = Describe(value, keyTemplate, names);
             var message = new Message<byte[]?, byte[]?> { Key = key is null ? null : Encoding.UTF8.GetBytes(key), Value = value, Headers = headers };
             if (timestamp is { } ts) message.Timestamp = new Timestamp(ts);
             pending.Add(producer.ProduceAsync(topic, message, cancellationToken));
@@ -45,8 +48,9 @@ internal sealed class ProduceService(KafkaClientConfigFactory configs)
     }
 
     /// <summary>The headers and key for one value: what can be read from it; the key falls back to the event id.</summary>
-    internal static (Headers Headers, string? Key) Describe(byte[]? value, string? keyTemplate)
+    internal static (Headers Headers, string? Key) Describe(byte[]? value, string? keyTemplate, EventFieldNames? names = null)
     {
+        names ??= EventFieldNames.Default;
         var headers = new Headers();
         string? id = null, type = null, key = null;
         if (value is not null)
@@ -56,8 +60,9 @@ internal sealed class ProduceService(KafkaClientConfigFactory configs)
                 using var doc = JsonDocument.Parse(value);
                 if (doc.RootElement.ValueKind == JsonValueKind.Object)
                 {
-                    id = StringAt(doc.RootElement, "id");
-                    type = StringAt(doc.RootElement, "type");
+                    // Top-level property names, looked up as they are (a configured name may contain a dot).
+                    id = doc.RootElement.TryGetProperty(names.Id, out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
+                    type = doc.RootElement.TryGetProperty(names.Type, out var typeElement) && typeElement.ValueKind == JsonValueKind.String ? typeElement.GetString() : null;
                     if (keyTemplate is { Length: > 0 }) key = StringAt(doc.RootElement, keyTemplate);
                 }
             }
