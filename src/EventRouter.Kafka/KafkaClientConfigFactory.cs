@@ -24,6 +24,9 @@ internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
     /// </remarks>
     internal const string DefaultAssignmentStrategy = "range";
 
+    /// <summary>How often stored offsets are committed unless <c>Kafka:Consumer:auto.commit.interval.ms</c> says otherwise.</summary>
+    internal const int DefaultAutoCommitIntervalMs = 1000;
+
     private readonly KafkaOptions _options = options.Value;
 
     /// <summary>The stable <c>client.id</c> for the consumer of <paramref name="topic"/>.</summary>
@@ -54,9 +57,12 @@ internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
         // only after IRecordBatchRouter.RouteBatchAsync has returned for the batch. Storing is local
         // and never blocks the consume thread; a synchronous Commit() per batch would block it on the
         // coordinator (with no timeout in Confluent 1.9.3) exactly when brokers are unreachable. The
-        // price is that a crash can redeliver up to auto.commit.interval.ms (5 s) of routed records,
-        // which at-least-once delivery allows (queued envelopes carry the event id for de-duplication).
+        // price is that a crash can redeliver up to auto.commit.interval.ms of routed records, which
+        // at-least-once delivery allows (queued envelopes carry the event id for de-duplication). The
+        // interval is 1 s instead of librdkafka's 5 s: a commit a second per consumer costs the
+        // coordinator little and cuts what a crash re-delivers fivefold (Kafka:Consumer can override it).
         config.EnableAutoCommit = true;
+        config.AutoCommitIntervalMs ??= DefaultAutoCommitIntervalMs;
         config.EnableAutoOffsetStore = false;
         config.AutoOffsetReset = AutoOffsetReset.Earliest;
         config.EnablePartitionEof = false;

@@ -91,5 +91,14 @@ internal sealed partial class KafkaSourceService
 
         [LoggerMessage(1027, LogLevel.Information, "Kafka source not started: its topic name is empty (disabled)", EventName = nameof(SourceDisabled))]
         public static partial void SourceDisabled(ILogger logger);
+
+        [LoggerMessage(1028, LogLevel.Warning, "Committing the stored offsets of topic {Topic} failed: {ErrorCode} {Reason}; they stay stored for the next commit, and records since the last successful one are read again after a restart or rebalance", EventName = nameof(CommitFailed))]
+        public static partial void CommitFailed(ILogger logger, string topic, ErrorCode errorCode, string reason);
+
+        [LoggerMessage(1029, LogLevel.Warning, "Committing offset {Offset} of {Topic} partition {Partition} failed: {ErrorCode} {Reason}", EventName = nameof(PartitionCommitFailed))]
+        public static partial void PartitionCommitFailed(ILogger logger, string topic, int partition, long offset, ErrorCode errorCode, string reason);
+
+        [LoggerMessage(1030, LogLevel.Debug, "Committed offset {Offset} of {Topic} partition {Partition}", EventName = nameof(OffsetCommitted))]
+        public static partial void OffsetCommitted(ILogger logger, string topic, int partition, long offset);
     }
 }

@@ -198,6 +198,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
             .SetPartitionsAssignedHandler(OnPartitionsAssigned)
             .SetPartitionsRevokedHandler(OnPartitionsRevoked)
             .SetPartitionsLostHandler(OnPartitionsLost)
+            .SetOffsetsCommittedHandler(OnOffsetsCommitted)
             .Build();
 
     /// <summary>One turn of the consume loop: settle finished batches, dispatch, pause or resume, poll.</summary>
@@ -835,6 +836,36 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
 
         Log.ConsumerStopped(_logger, Topic);
+    }
+
+    /// <summary>
+    /// The result of each commit librdkafka made of our stored offsets. A failed commit loses nothing
+    /// (the offsets stay stored and go with the next commit), but until one succeeds a restart or
+    /// rebalance re-reads those records: that is where duplicates come from, so it is worth a warning.
+    /// </summary>
+    private void OnOffsetsCommitted(IConsumer<byte[], byte[]> consumer, CommittedOffsets committed)
+    {
+        if (committed.Error.IsError)
+        {
+            if (committed.Error.Code != ErrorCode.Local_NoOffset) // nothing new to commit: not a failure
+            {
+                Log.CommitFailed(_logger, Topic, committed.Error.Code, committed.Error.Reason);
+            }
+
+            return;
+        }
+
+        foreach (var tpo in committed.Offsets)
+        {
+            if (tpo.Error.IsError)
+            {
+                Log.PartitionCommitFailed(_logger, Topic, tpo.Partition.Value, tpo.Offset.Value, tpo.Error.Code, tpo.Error.Reason);
+            }
+            else if (!tpo.Offset.IsSpecial)
+            {
+                Log.OffsetCommitted(_logger, Topic, tpo.Partition.Value, tpo.Offset.Value);
+            }
+        }
     }
 
     private void OnError(IConsumer<byte[], byte[]> consumer, Error error)

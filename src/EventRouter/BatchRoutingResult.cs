@@ -14,6 +14,7 @@ public sealed class BatchRoutingResult
                 case OutcomeKind.Unrouted: Unrouted++; break;
                 case OutcomeKind.Poisoned: Poisoned++; break;
                 case OutcomeKind.Duplicate: Duplicates++; break;
+                case OutcomeKind.Conflated: Conflated++; break;
             }
         }
     }
@@ -25,6 +26,8 @@ public sealed class BatchRoutingResult
     public int Poisoned { get; }
     /// <summary>Records whose event id already appeared earlier in the same batch; written once.</summary>
     public int Duplicates { get; }
+    /// <summary>Prices superseded by a newer price of the same instrument in the batch (<c>PriceConflation</c>); not written.</summary>
+    public int Conflated { get; }
     public int Count => Outcomes.Count;
 }
 
@@ -32,7 +35,7 @@ public sealed class BatchRoutingResult
 /// <param name="Topic">Source topic.</param>
 /// <param name="Partition">Source partition.</param>
 /// <param name="Offset">Source offset.</param>
-/// <param name="Kind">Routed, unrouted, poisoned or duplicate.</param>
+/// <param name="Kind">Routed, unrouted, poisoned, duplicate or conflated.</param>
 /// <param name="Queue">The queue the record was written to (for a duplicate: the queue of the first copy).</param>
 /// <param name="Reason">The poison reason, for poisoned records.</param>
 /// <param name="Offloaded">True when the payload went to blob storage because it was too large for a queue message.</param>
@@ -49,4 +52,6 @@ public enum OutcomeKind
     Poisoned,
     /// <summary>Same event id as an earlier record of the batch; that copy was written, this one not again.</summary>
     Duplicate,
+    /// <summary>A valid price superseded by a newer price of the same instrument in the batch (<c>PriceConflation:Enabled</c>); not written.</summary>
+    Conflated,
 }

@@ -46,6 +46,11 @@ public static class EventRouterServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<EventFieldsOptions>, EventFieldsOptionsValidator>();
 
+        services.AddOptions<PriceConflationOptions>()
+            .Bind(configuration.GetSection(PriceConflationOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PriceConflationOptions>, PriceConflationOptionsValidator>();
+
         services.AddOptions<DeliveryOptions>()
             .Bind(configuration.GetSection(DeliveryOptions.SectionName))
             .ValidateOnStart();
@@ -69,6 +74,7 @@ public static class EventRouterServiceCollectionExtensions
             sp.GetRequiredService<IOptions<EventStorageOptions>>().Value, sp.GetRequiredService<IOptions<DeliveryOptions>>().Value));
         services.TryAddSingleton<IQueueDispatcher, AzureQueueDispatcher>();
         services.TryAddSingleton<EventRouterTelemetry>();
+        services.TryAddSingleton<PriceConflator>();
         services.TryAddSingleton<RoutingPipeline>();
         services.TryAddSingleton<IRecordBatchRouter>(sp => sp.GetRequiredService<RoutingPipeline>());
         return services;

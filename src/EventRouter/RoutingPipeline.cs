@@ -25,14 +25,17 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
     private readonly ILogger<RoutingPipeline> _logger;
     private readonly TimeProvider _time;
     private readonly int _maxConcurrency;
+    private readonly PriceConflator _conflator;
 
     // Shared by every batch routed at once (the Kafka source routes several partitions side by side),
     // so Delivery:MaxConcurrency bounds the writes of the whole pipeline, not of each batch.
     private readonly SemaphoreSlim _writeSlots;
 
     public RoutingPipeline(RouteTable routes, EventFieldMapping fields, IQueueDispatcher dispatcher, EventRouterTelemetry telemetry,
-        IOptions<DeliveryOptions> delivery, ILogger<RoutingPipeline> logger, TimeProvider? timeProvider = null)
+        IOptions<DeliveryOptions> delivery, ILogger<RoutingPipeline> logger, TimeProvider? timeProvider = null,
+        PriceConflator? conflator = null)
     {
+        _conflator = conflator ?? PriceConflator.Disabled;
         _routes = routes;
         _fields = fields;
         _dispatcher = dispatcher;
@@ -56,9 +59,15 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
         var firstQueueById = new Dictionary<Guid, string>();
         var now = _time.GetUtcNow();
 
+        // With conflation on, a price a newer one of the same instrument supersedes is not written.
+        // (The extra validation pass runs only then, and only over the prices topic.)
+        var superseded = _conflator.FindSuperseded(records, _routes.PricesTopic,
+            record => EventValidator.Validate(record.Value!.Value.Span, _fields.For(record.Topic)).IsValid);
         for (var i = 0; i < records.Count; i++)
         {
-            outcomes[i] = Plan(records[i], now, firstQueueById, writes);
+            outcomes[i] = superseded?[i] == true
+                ? new RecordOutcome(records[i].Topic, records[i].Partition, records[i].Offset, OutcomeKind.Conflated, _routes.PricesQueue, null, false)
+                : Plan(records[i], now, firstQueueById, writes);
         }
 
         try
@@ -105,6 +114,7 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
                 case OutcomeKind.Routed or OutcomeKind.Unrouted: _telemetry.Routed(outcome.Queue, outcome.Kind); break;
                 case OutcomeKind.Poisoned: _telemetry.Poisoned(outcome.Reason!.Value); break;
                 case OutcomeKind.Duplicate: _telemetry.Deduplicated(); break;
+                case OutcomeKind.Conflated: _telemetry.Conflated(); break;
             }
             if (outcome.Offloaded) _telemetry.Offloaded(outcome.Kind == OutcomeKind.Poisoned ? "poison" : "event");
         }

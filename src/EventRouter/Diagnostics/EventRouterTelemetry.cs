@@ -11,6 +11,7 @@ public sealed class EventRouterTelemetry
     private readonly Counter<long> _routed;
     private readonly Counter<long> _poisoned;
     private readonly Counter<long> _deduplicated;
+    private readonly Counter<long> _conflated;
     private readonly Counter<long> _typeHeaderMismatches;
     private readonly Counter<long> _offloaded;
     private readonly Histogram<int> _batchSize;
@@ -26,6 +27,7 @@ public sealed class EventRouterTelemetry
         _routed = Meter.CreateCounter<long>(TelemetryNames.EventsRouted, "{event}", "Events written to their route (including events-unrouted).");
         _poisoned = Meter.CreateCounter<long>(TelemetryNames.EventsPoisoned, "{event}", "Records written to events-poison, by reason.");
         _deduplicated = Meter.CreateCounter<long>(TelemetryNames.EventsDeduplicated, "{event}", "Records skipped because their event id already appeared in the batch.");
+        _conflated = Meter.CreateCounter<long>(TelemetryNames.EventsConflated, "{event}", "Prices not written because a newer price of the same instrument followed in the batch (PriceConflation).");
         _typeHeaderMismatches = Meter.CreateCounter<long>(TelemetryNames.TypeHeaderMismatches, "{event}", "Events whose event-type header disagreed with the body's type (the body wins).");
         _offloaded = Meter.CreateCounter<long>(TelemetryNames.PayloadsOffloaded, "{payload}", "Payloads too large for a queue message, stored as blobs.");
         _batchSize = Meter.CreateHistogram<int>(TelemetryNames.BatchSize, "{record}", "Records per routed batch.");
@@ -47,6 +49,8 @@ public sealed class EventRouterTelemetry
         _poisoned.Add(1, new KeyValuePair<string, object?>(TelemetryNames.PoisonReason, reason.ToCode()));
 
     internal void Deduplicated() => _deduplicated.Add(1);
+
+    internal void Conflated() => _conflated.Add(1);
     internal void TypeHeaderMismatch() => _typeHeaderMismatches.Add(1);
     internal void Offloaded(string payloadKind) => _offloaded.Add(1, new KeyValuePair<string, object?>(TelemetryNames.PayloadKind, payloadKind));
 

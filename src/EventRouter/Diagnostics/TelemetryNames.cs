@@ -13,6 +13,7 @@ public static class TelemetryNames
     public const string EventsRouted = "eventrouter.events.routed";
     public const string EventsPoisoned = "eventrouter.events.poisoned";
     public const string EventsDeduplicated = "eventrouter.events.deduplicated";
+    public const string EventsConflated = "eventrouter.events.conflated";
     public const string TypeHeaderMismatches = "eventrouter.events.type_header_mismatches";
     public const string PayloadsOffloaded = "eventrouter.payloads.offloaded";
     public const string BatchSize = "eventrouter.batch.size";

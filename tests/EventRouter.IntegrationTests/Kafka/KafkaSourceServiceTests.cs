@@ -54,6 +54,10 @@ public sealed class KafkaSourceServiceTests(MockKafkaClusterFixture kafka, ITest
         });
         Assert.All(harness.Router.RoutedBatches, batch => Assert.InRange(batch.Count, 1, 50));
         Assert.DoesNotContain(harness.Logs.Entries, e => e.Message.Contains("\"tag\"", StringComparison.Ordinal) || e.Message.Contains("before-", StringComparison.Ordinal));
+        // Each commit's result is reported: the end offsets were committed, and no commit failed.
+        Assert.All(end, e => Assert.Contains(harness.Logs.Entries,
+            log => log.EventId.Name == "OffsetCommitted" && log.Message.StartsWith($"Committed offset {e.Value} of {topic} partition {e.Key}", StringComparison.Ordinal)));
+        Assert.DoesNotContain(harness.Logs.Entries, e => e.EventId.Name is "CommitFailed" or "PartitionCommitFailed");
     }
 
     [Fact]

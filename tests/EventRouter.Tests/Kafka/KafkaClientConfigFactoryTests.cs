@@ -36,6 +36,15 @@ public class KafkaClientConfigFactoryTests
         Assert.Equal("false", config["enable.partition.eof"], ignoreCase: true);
         Assert.Equal("earliest", config["auto.offset.reset"]);
         Assert.Equal("range", config["partition.assignment.strategy"]);
+        Assert.Equal("1000", config["auto.commit.interval.ms"]);
+    }
+
+    [Fact]
+    public void CreateConsumerConfig_AutoCommitIntervalGivenUnderConsumer_IsKept()
+    {
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        options.Consumer["auto.commit.interval.ms"] = "250";
+        Assert.Equal("250", ConsumerConfigFor(options)["auto.commit.interval.ms"]);
     }
 
     [Theory]

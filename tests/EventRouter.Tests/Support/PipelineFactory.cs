@@ -15,10 +15,12 @@ internal sealed class PipelineFactory : IDisposable
     public static readonly DateTimeOffset Now = new(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
-    public RoutingPipeline Create(IQueueDispatcher dispatcher, RoutingOptions? routing = null, EventFieldMapping? fields = null)
+    public RoutingPipeline Create(IQueueDispatcher dispatcher, RoutingOptions? routing = null, EventFieldMapping? fields = null,
+        PriceConflationOptions? conflation = null)
         => new(new RouteTable(routing ?? new RoutingOptions()), fields ?? EventFieldMapping.Default, dispatcher,
             new EventRouterTelemetry(_services.GetRequiredService<IMeterFactory>()),
-            Options.Create(new DeliveryOptions()), NullLogger<RoutingPipeline>.Instance, new FixedTimeProvider(Now));
+            Options.Create(new DeliveryOptions()), NullLogger<RoutingPipeline>.Instance, new FixedTimeProvider(Now),
+            conflation is null ? null : new PriceConflator(Options.Create(conflation)));
 
     public void Dispose() => _services.Dispose();
 }
