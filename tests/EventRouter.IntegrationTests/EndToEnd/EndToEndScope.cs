@@ -126,6 +126,39 @@ internal sealed class EndToEndScope : IAsyncDisposable
         return all;
     }
 
+    /// <summary>How many records of both topics the group has committed (committed offset minus the partition's start).</summary>
+    public long CommittedRecords()
+    {
+        KafkaNativeLibrary.EnsureLoaded();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = Kafka.BootstrapServers,
+            GroupId = ConsumerGroup,
+            EnableAutoCommit = false,
+        }).SetLogHandler((_, _) => { }).Build();
+        var partitions = new[] { (NotificationsTopic, 4), (PricesTopic, 2) }
+            .SelectMany(t => Enumerable.Range(0, t.Item2).Select(p => new TopicPartition(t.Item1, p))).ToList();
+        long total = 0;
+        foreach (var tpo in consumer.Committed(partitions, TimeSpan.FromSeconds(10)))
+        {
+            if (tpo.Offset.IsSpecial) continue;
+            total += tpo.Offset.Value - consumer.QueryWatermarkOffsets(tpo.TopicPartition, TimeSpan.FromSeconds(10)).Low.Value;
+        }
+        return total;
+    }
+
+    /// <summary>Waits until the group has committed at least <paramref name="records"/> records.</summary>
+    public async Task WaitForCommittedAsync(long records, TimeSpan timeout, WorkerProcess worker)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        long committed;
+        while ((committed = CommittedRecords()) < records)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Only {committed} records committed within {timeout}.\nWorker output:\n{worker.OutputText}");
+            await Task.Delay(200);
+        }
+    }
+
     public async Task WaitUntilAllCommittedAsync(TimeSpan timeout, WorkerProcess? worker = null)
     {
         var deadline = DateTime.UtcNow + timeout;
