@@ -27,27 +27,6 @@ internal static class EndToEndBench
         KafkaNativeLibrary.EnsureLoaded();
         await using var azurite = await Azurite.StartAsync();
         using var cluster = new MockKafkaCluster(brokerCount: 1);
-        cluster.CreateTopic(Topic, 4);
-
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development, DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
-            ["Kafka:SecurityProtocol"] = "Plaintext",
-            ["Kafka:ConsumerGroup"] = "bench-e2e",
-            ["Kafka:Topics:Notifications"] = Topic,
-            ["Kafka:Topics:Prices"] = "",
-            ["Kafka:Consumer:session.timeout.ms"] = "6000",
-            ["EventStorage"] = azurite.ConnectionString,
-        });
-        builder.Logging.ClearProviders();
-        builder.Services.AddEventRouter(builder.Configuration);
-        builder.Services.AddEventRouterKafka(builder.Configuration);
-        using var host = builder.Build();
-        await host.StartAsync();
-
-        var queue = StorageClientFactory.CreateQueueServiceClient(new EventStorageOptions { ConnectionString = azurite.ConnectionString }, new DeliveryOptions())
-            .GetQueueClient(Queue);
         using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
         {
             BootstrapServers = cluster.BootstrapServers,
@@ -56,28 +35,57 @@ internal static class EndToEndBench
             Acks = Acks.All,
         }).SetLogHandler((_, _) => { }).Build();
 
-        try
+        // Each rate gets its own topic, group and queue, so it measures only its own events and
+        // starts with no backlog left by the previous rate.
+        var run = 0;
+        foreach (var rate in options.Rates)
         {
-            // Warm-up: wait for the group join and the queue's creation with one event.
-            producer.Produce(Topic, new Message<byte[], byte[]> { Value = BenchEvents.Create(300, 0, 0, "USER.CREATED") });
-            producer.Flush(TimeSpan.FromSeconds(10));
-            var warm = Stopwatch.StartNew();
-            while (warm.Elapsed < TimeSpan.FromSeconds(60) && !await queue.ExistsAsync()) await Task.Delay(100);
-            while (warm.Elapsed < TimeSpan.FromSeconds(60) && (await queue.ReceiveMessagesAsync(32, TimeSpan.FromHours(1))).Value.Length == 0) await Task.Delay(100);
-            Console.WriteLine($"e2e: worker ready after {warm.Elapsed.TotalSeconds:0.0} s");
-
-            foreach (var rate in options.Rates)
+            run++;
+            var topic = $"{Topic}-{run}";
+            cluster.CreateTopic(topic, 4);
+            using var host = BuildWorker(cluster.BootstrapServers, topic, $"bench-e2e-{run}", $"r{run}-events-", azurite.ConnectionString);
+            await host.StartAsync();
+            try
             {
-                await RunRateAsync(producer, queue, rate, options.Seconds, table);
+                var queue = StorageClientFactory.CreateQueueServiceClient(new EventStorageOptions { ConnectionString = azurite.ConnectionString }, new DeliveryOptions())
+                    .GetQueueClient($"r{run}-{Queue}");
+                // Warm-up: wait for the group join and the queue's creation with one event.
+                producer.Produce(topic, new Message<byte[], byte[]> { Value = BenchEvents.Create(300, 0, 0, "USER.CREATED") });
+                producer.Flush(TimeSpan.FromSeconds(10));
+                var warm = Stopwatch.StartNew();
+                while (warm.Elapsed < TimeSpan.FromSeconds(60) && !await queue.ExistsAsync()) await Task.Delay(100);
+                while (warm.Elapsed < TimeSpan.FromSeconds(60) && await ReadOnceAsync(queue, null) == 0) await Task.Delay(100);
+                Console.WriteLine($"e2e: worker ready after {warm.Elapsed.TotalSeconds:0.0} s");
+                await RunRateAsync(producer, topic, queue, rate, options.Seconds, table);
             }
-        }
-        finally
-        {
-            await host.StopAsync();
+            finally
+            {
+                await host.StopAsync();
+            }
         }
     }
 
-    private static async Task RunRateAsync(IProducer<byte[], byte[]> producer, QueueClient queue, int rate, int seconds, ResultTable table)
+    private static IHost BuildWorker(string bootstrap, string topic, string group, string queuePrefix, string storage)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development, DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = bootstrap,
+            ["Kafka:SecurityProtocol"] = "Plaintext",
+            ["Kafka:ConsumerGroup"] = group,
+            ["Kafka:Topics:Notifications"] = topic,
+            ["Kafka:Topics:Prices"] = "",
+            ["Kafka:Consumer:session.timeout.ms"] = "6000",
+            ["Routing:CategoryQueuePrefix"] = queuePrefix,
+            ["EventStorage"] = storage,
+        });
+        builder.Logging.ClearProviders();
+        builder.Services.AddEventRouter(builder.Configuration);
+        builder.Services.AddEventRouterKafka(builder.Configuration);
+        return builder.Build();
+    }
+
+    private static async Task RunRateAsync(IProducer<byte[], byte[]> producer, string topic, QueueClient queue, int rate, int seconds, ResultTable table)
     {
         var total = rate * seconds;
         Console.WriteLine($"e2e: {rate:N0}/s for {seconds} s ({total:N0} events)");
@@ -94,7 +102,7 @@ internal static class EndToEndBench
             var due = Math.Min(total, (int)(watch.Elapsed.TotalSeconds * rate));
             for (; produced < due; produced++)
             {
-                producer.Produce(Topic, new Message<byte[], byte[]> { Value = BenchEvents.Create(300, produced, DateTime.UtcNow.Ticks, "USER.CREATED") });
+                producer.Produce(topic, new Message<byte[], byte[]> { Value = BenchEvents.Create(300, produced, DateTime.UtcNow.Ticks, "USER.CREATED") });
             }
             await Task.Delay(10);
         }
@@ -129,35 +137,43 @@ internal static class EndToEndBench
     }
 
     /// <summary>
-    /// One reader takes messages as they arrive (hidden for an hour instead of deleted: one request per 32
-    /// messages), sleeping 200 ms when the queue is empty so it loads Azurite little; a latency can be
-    /// overstated by up to that sleep.
+    /// One reader takes messages as they arrive and deletes them (hiding them instead made Azurite walk
+    /// past every hidden message on each receive), sleeping 200 ms when the queue is empty so it loads
+    /// Azurite little; a latency can be overstated by up to that sleep.
     /// </summary>
     private static async Task ReadAsync(QueueClient queue, List<double> latencies, int total, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
-            Azure.Storage.Queues.Models.QueueMessage[] batch;
+            int read;
             try
             {
-                batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromHours(1), stop)).Value;
+                read = await ReadOnceAsync(queue, latencies, stop);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            var now = DateTime.UtcNow.Ticks;
-            foreach (var m in batch)
-            {
-                using var doc = JsonDocument.Parse(m.Body.ToMemory());
-                var sent = doc.RootElement.GetProperty("event").GetProperty("object").GetProperty("sent").GetInt64();
-                if (sent == 0) continue; // warm-up event
-                lock (latencies) latencies.Add(TimeSpan.FromTicks(now - sent).TotalMilliseconds);
-            }
-            if (batch.Length == 0)
+            if (read == 0)
             {
                 try { await Task.Delay(200, stop); } catch (OperationCanceledException) { return; }
             }
         }
+    }
+
+    /// <summary>Receives up to 32 messages, records the latency of each benchmark event, deletes them; returns how many it received.</summary>
+    private static async Task<int> ReadOnceAsync(QueueClient queue, List<double>? latencies, CancellationToken stop = default)
+    {
+        var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5), stop)).Value;
+        var now = DateTime.UtcNow.Ticks;
+        foreach (var m in batch)
+        {
+            using var doc = JsonDocument.Parse(m.Body.ToMemory());
+            var sent = doc.RootElement.GetProperty("event").GetProperty("object").GetProperty("sent").GetInt64();
+            if (sent == 0 || latencies is null) continue; // warm-up event
+            lock (latencies) latencies.Add(TimeSpan.FromTicks(now - sent).TotalMilliseconds);
+        }
+        await Task.WhenAll(batch.Select(m => queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, stop)));
+        return batch.Length;
     }
 }

@@ -79,7 +79,7 @@ public sealed class WorkerEndToEndTests(AzuriteFixture azurite, ITestOutputHelpe
 
         worker.Start();
         await scope.WaitForProgressAsync(500, TimeSpan.FromMinutes(1), worker);
-        storage.Kill();
+        storage.Stop(TimeSpan.FromSeconds(10)); // orderly: Azurite loses acknowledged writes on SIGKILL, Azure Storage does not
         await Task.Delay(TimeSpan.FromSeconds(4));
         Assert.False(scope.AllCommitted(out _), "storage went down before the end of the backlog");
         await storage.StartAsync();
