@@ -61,8 +61,10 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
 
         // With conflation on, a price a newer one of the same instrument supersedes is not written.
         // (The extra validation pass runs only then, and only over the prices topic.)
-        var superseded = _conflator.FindSuperseded(records, _routes.PricesTopic,
-            record => EventValidator.Validate(record.Value!.Value.Span, _fields.For(record.Topic)).IsValid);
+        var superseded = _conflator.Enabled
+            ? _conflator.FindSuperseded(records, _routes.PricesTopic,
+                record => EventValidator.Validate(record.Value!.Value.Span, _fields.For(record.Topic)).IsValid)
+            : null; // no closure per batch on the default path
         for (var i = 0; i < records.Count; i++)
         {
             outcomes[i] = superseded?[i] == true

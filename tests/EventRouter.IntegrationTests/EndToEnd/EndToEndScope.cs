@@ -24,8 +24,8 @@ internal sealed class EndToEndScope : IAsyncDisposable
         NotificationsTopic = $"Notifications-{id}";
         PricesTopic = $"Prices-{id}";
         ConsumerGroup = $"eventrouter-e2e-{id}";
-        kafka.CreateTopic(NotificationsTopic, 4);
-        kafka.CreateTopic(PricesTopic, 2);
+        kafka.CreateTopic(NotificationsTopic, NotificationsPartitions);
+        kafka.CreateTopic(PricesTopic, PricesPartitions);
         Queues = new QueueServiceClient(storageConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
     }
 
@@ -102,16 +102,8 @@ internal sealed class EndToEndScope : IAsyncDisposable
     /// <summary>The group's committed offset per partition equals the end offset for every partition of both topics.</summary>
     public bool AllCommitted(out string detail)
     {
-        KafkaNativeLibrary.EnsureLoaded();
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = Kafka.BootstrapServers,
-            GroupId = ConsumerGroup,
-            EnableAutoCommit = false,
-        }).Build();
-        var partitions = new[] { (NotificationsTopic, 4), (PricesTopic, 2) }
-            .SelectMany(t => Enumerable.Range(0, t.Item2).Select(p => new TopicPartition(t.Item1, p))).ToList();
-        var committed = consumer.Committed(partitions, TimeSpan.FromSeconds(10));
+        using var consumer = CreateGroupInspector();
+        var committed = consumer.Committed(AllPartitions(), TimeSpan.FromSeconds(10));
         var lines = new List<string>();
         var all = true;
         foreach (var tpo in committed)
@@ -126,20 +118,32 @@ internal sealed class EndToEndScope : IAsyncDisposable
         return all;
     }
 
-    /// <summary>How many records of both topics the group has committed (committed offset minus the partition's start).</summary>
-    public long CommittedRecords()
+    /// <summary>A consumer of the router's group that never joins it: reads committed offsets and watermarks.</summary>
+    private IConsumer<byte[], byte[]> CreateGroupInspector()
     {
         KafkaNativeLibrary.EnsureLoaded();
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        return new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
         {
             BootstrapServers = Kafka.BootstrapServers,
             GroupId = ConsumerGroup,
             EnableAutoCommit = false,
         }).SetLogHandler((_, _) => { }).Build();
-        var partitions = new[] { (NotificationsTopic, 4), (PricesTopic, 2) }
+    }
+
+    private const int NotificationsPartitions = 4;
+    private const int PricesPartitions = 2;
+
+    /// <summary>Every partition of both topics.</summary>
+    private List<TopicPartition> AllPartitions()
+        => new[] { (NotificationsTopic, NotificationsPartitions), (PricesTopic, PricesPartitions) }
             .SelectMany(t => Enumerable.Range(0, t.Item2).Select(p => new TopicPartition(t.Item1, p))).ToList();
+
+    /// <summary>How many records of both topics the group has committed (committed offset minus the partition's start).</summary>
+    public long CommittedRecords()
+    {
+        using var consumer = CreateGroupInspector();
         long total = 0;
-        foreach (var tpo in consumer.Committed(partitions, TimeSpan.FromSeconds(10)))
+        foreach (var tpo in consumer.Committed(AllPartitions(), TimeSpan.FromSeconds(10)))
         {
             if (tpo.Offset.IsSpecial) continue;
             total += tpo.Offset.Value - consumer.QueryWatermarkOffsets(tpo.TopicPartition, TimeSpan.FromSeconds(10)).Low.Value;
