@@ -27,9 +27,12 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
         var events = int.TryParse(Environment.GetEnvironmentVariable("EVENTROUTER_CHAOS_EVENTS"), out var n) && n > 0 ? n : DefaultEvents;
         var total = Stopwatch.StartNew();
         await using var storage = await AzuriteProcess.StartAsync();
-        await using var scope = EndToEndScope.Create(_kafka, storage.ConnectionString);
+        var (notificationsPartitions, pricesPartitions) = EndToEndScope.PartitionsFor(events);
+        await using var scope = EndToEndScope.Create(_kafka, storage.ConnectionString, notificationsPartitions, pricesPartitions);
         scope.Produce(events, malformedShare: 0.01, seed: 77);
-        Log($"produced {events:N0} records in {total.Elapsed.TotalSeconds:F1} s");
+        var fullest = scope.Produced.GroupBy(r => (r.Topic, r.Partition)).Max(g => g.Sum(r => (long)(r.Value?.Length ?? 0)));
+        Log($"produced {events:N0} records onto {notificationsPartitions} + {pricesPartitions} partitions in {total.Elapsed.TotalSeconds:F1} s " +
+            $"(fullest partition {fullest / 1024.0 / 1024.0:F1} MB of values; the mock keeps about 5 MB)");
         await using var worker = new WorkerProcess(scope.WorkerEnvironment());
         var recoveries = new List<(string Fault, double Seconds)>();
 
@@ -78,7 +81,9 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
         Assert.True(scope.AllCommitted(out var offsets), offsets);
 
         var produced = scope.Produced;
+        var drained = total.Elapsed;
         var reconciliation = await scope.ReconcileAsync(); // asserts: none lost, each in its queue, original bytes
+        Log($"all committed after {drained.TotalSeconds:F0} s; read back and reconciled {reconciliation.MessageCount:N0} messages in {(total.Elapsed - drained).TotalSeconds:F0} s");
         foreach (var record in produced)
         {
             var copies = reconciliation.Find(record.Topic, record.Partition, record.Offset);

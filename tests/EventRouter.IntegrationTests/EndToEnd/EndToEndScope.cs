@@ -15,8 +15,10 @@ internal sealed class EndToEndScope : IAsyncDisposable
 {
     private readonly List<ProducedRecord> _produced = [];
 
-    private EndToEndScope(MockKafkaProcess kafka, string storageConnectionString)
+    private EndToEndScope(MockKafkaProcess kafka, string storageConnectionString, int notificationsPartitions, int pricesPartitions)
     {
+        NotificationsPartitions = notificationsPartitions;
+        PricesPartitions = pricesPartitions;
         Kafka = kafka;
         StorageConnectionString = storageConnectionString;
         var id = Guid.NewGuid().ToString("N")[..8];
@@ -29,7 +31,23 @@ internal sealed class EndToEndScope : IAsyncDisposable
         Queues = new QueueServiceClient(storageConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
     }
 
-    public static EndToEndScope Create(MockKafkaProcess kafka, string storageConnectionString) => new(kafka, storageConnectionString);
+    /// <summary>
+    /// A scope with its own topics. The mock cluster keeps only about 5 MB per partition, so a run of
+    /// many events needs more partitions than the defaults (see <see cref="PartitionsFor"/>).
+    /// </summary>
+    public static EndToEndScope Create(MockKafkaProcess kafka, string storageConnectionString, int notificationsPartitions = 4, int pricesPartitions = 2)
+        => new(kafka, storageConnectionString, notificationsPartitions, pricesPartitions);
+
+    /// <summary>
+    /// Partitions that hold <paramref name="events"/> sample events within the mock's retention:
+    /// at most 5,000 per Notifications partition (up to about 2.5 MB) and 20,000 per Prices
+    /// partition (a fifth of the events, about 1.2 MB), never fewer than the defaults.
+    /// </summary>
+    public static (int Notifications, int Prices) PartitionsFor(int events)
+        => (Math.Max(4, (events + 4_999) / 5_000), Math.Max(2, (events + 19_999) / 20_000));
+
+    public int NotificationsPartitions { get; }
+    public int PricesPartitions { get; }
 
     public MockKafkaProcess Kafka { get; }
     public string StorageConnectionString { get; set; }
@@ -129,9 +147,6 @@ internal sealed class EndToEndScope : IAsyncDisposable
             EnableAutoCommit = false,
         }).SetLogHandler((_, _) => { }).Build();
     }
-
-    private const int NotificationsPartitions = 4;
-    private const int PricesPartitions = 2;
 
     /// <summary>Every partition of both topics.</summary>
     private List<TopicPartition> AllPartitions()

@@ -14,6 +14,13 @@ internal sealed class Reconciliation
 
     public int MessageCount { get; private set; }
 
+    /// <summary>
+    /// Takes every message out of the scope's queues: receives 32 at a time and deletes them. It
+    /// deletes because the emulator walks past every hidden (received, not deleted) message on each
+    /// receive, so hiding them made the read-back quadratic: the benchmark's reader went from 54 to
+    /// 492 messages/s when it started deleting. The deletes of one batch run side by side; one at a
+    /// time they cost a round trip each and made the 3,000-event chaos run three times slower.
+    /// </summary>
     public static async Task<Reconciliation> ReadAsync(QueueServiceClient queues, string queuePrefix)
     {
         var names = new List<string>();
@@ -29,6 +36,7 @@ internal sealed class Reconciliation
                 var batch = (await client.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(10))).Value;
                 if (batch.Length == 0) break;
                 foreach (var message in batch) perQueue.Add((name, JsonDocument.Parse(message.Body.ToMemory()).RootElement));
+                await Task.WhenAll(batch.Select(m => client.DeleteMessageAsync(m.MessageId, m.PopReceipt)));
             }
         }
 
