@@ -4,18 +4,18 @@ using Azure.Storage.Queues;
 using Confluent.Kafka;
 using EventRouter.Delivery;
 using EventRouter.Kafka;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace EventRouter.Benchmarks;
 
 /// <summary>
 /// End to end: a producer at a fixed rate (300-byte USER.CREATED events, each carrying its produce
-/// time in object.sent as UTC ticks) into the mock cluster; the product worker (generic host with
-/// AddEventRouter + AddEventRouterKafka, product defaults) routes them into Azurite; a reader takes
-/// them from the events-user queue as they arrive. Latency = time read from the queue - embedded
-/// produce time. Peak RSS = this process (worker + producer + mock broker + reader), sampled every 100 ms.
+/// time in object.sent as UTC ticks) into the mock cluster; the product worker in its own process
+/// (<see cref="WorkerChild"/>: AddEventRouter + AddEventRouterKafka, product defaults) routes them
+/// into Azurite. Latency = when Azurite acknowledged the write, in the worker, minus the embedded
+/// produce time (<see cref="AcknowledgedLatencyDispatcher"/>). No reader runs during the
+/// measurement: it would compete with the router for the single-threaded emulator. Afterwards
+/// every message is read back from the queue (and deleted) to prove it is there. Peak RSS is the
+/// worker process's own (VmHWM), the broker and producer live in this process.
 /// </summary>
 internal static class EndToEndBench
 {
@@ -25,7 +25,7 @@ internal static class EndToEndBench
     public static async Task RunAsync(HarnessOptions options, ResultTable table)
     {
         KafkaNativeLibrary.EnsureLoaded();
-        await using var azurite = await Azurite.StartAsync();
+        await using var azurite = await Azurite.StartAsync(options.AzuriteInMemory);
         using var cluster = new MockKafkaCluster(brokerCount: 1);
         using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
         {
@@ -43,56 +43,28 @@ internal static class EndToEndBench
             run++;
             var topic = $"{Topic}-{run}";
             cluster.CreateTopic(topic, 4);
-            using var host = BuildWorker(cluster.BootstrapServers, topic, $"bench-e2e-{run}", $"r{run}-events-", azurite.ConnectionString);
-            await host.StartAsync();
-            try
+            var total = rate * options.Seconds;
+            using var worker = new WorkerChildProcess(cluster.BootstrapServers, topic, $"bench-e2e-{run}", $"r{run}-events-", azurite.ConnectionString, total + 16);
+            var queue = StorageClientFactory.CreateQueueServiceClient(new EventStorageOptions { ConnectionString = azurite.ConnectionString }, new DeliveryOptions())
+                .GetQueueClient($"r{run}-{Queue}");
+            // Warm-up: wait for the group join and the queue's creation with one event.
+            producer.Produce(topic, new Message<byte[], byte[]> { Value = BenchEvents.Create(300, 0, 0, "USER.CREATED") });
+            producer.Flush(TimeSpan.FromSeconds(10));
+            var warm = Stopwatch.StartNew();
+            if (!await worker.WaitForAcknowledgedAsync(1, TimeSpan.FromSeconds(60)))
             {
-                var queue = StorageClientFactory.CreateQueueServiceClient(new EventStorageOptions { ConnectionString = azurite.ConnectionString }, new DeliveryOptions())
-                    .GetQueueClient($"r{run}-{Queue}");
-                // Warm-up: wait for the group join and the queue's creation with one event.
-                producer.Produce(topic, new Message<byte[], byte[]> { Value = BenchEvents.Create(300, 0, 0, "USER.CREATED") });
-                producer.Flush(TimeSpan.FromSeconds(10));
-                var warm = Stopwatch.StartNew();
-                while (warm.Elapsed < TimeSpan.FromSeconds(60) && !await queue.ExistsAsync()) await Task.Delay(100);
-                while (warm.Elapsed < TimeSpan.FromSeconds(60) && await ReadOnceAsync(queue, null) == 0) await Task.Delay(100);
-                Console.WriteLine($"e2e: worker ready after {warm.Elapsed.TotalSeconds:0.0} s");
-                await RunRateAsync(producer, topic, queue, rate, options.Seconds, table);
+                table.Add($"End to end, {rate:N0}/s for {options.Seconds} s", "worker did not start", "", "", "", "");
+                continue;
             }
-            finally
-            {
-                await host.StopAsync();
-            }
+            Console.WriteLine($"e2e: worker ready after {warm.Elapsed.TotalSeconds:0.0} s");
+            await RunRateAsync(producer, topic, worker, queue, rate, options.Seconds, table);
         }
     }
 
-    private static IHost BuildWorker(string bootstrap, string topic, string group, string queuePrefix, string storage)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development, DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Kafka:BootstrapServers"] = bootstrap,
-            ["Kafka:SecurityProtocol"] = "Plaintext",
-            ["Kafka:ConsumerGroup"] = group,
-            ["Kafka:Topics:Notifications"] = topic,
-            ["Kafka:Topics:Prices"] = "",
-            ["Kafka:Consumer:session.timeout.ms"] = "6000",
-            ["Routing:CategoryQueuePrefix"] = queuePrefix,
-            ["EventStorage"] = storage,
-        });
-        builder.Logging.ClearProviders();
-        builder.Services.AddEventRouter(builder.Configuration);
-        builder.Services.AddEventRouterKafka(builder.Configuration);
-        return builder.Build();
-    }
-
-    private static async Task RunRateAsync(IProducer<byte[], byte[]> producer, string topic, QueueClient queue, int rate, int seconds, ResultTable table)
+    private static async Task RunRateAsync(IProducer<byte[], byte[]> producer, string topic, WorkerChildProcess worker, QueueClient queue, int rate, int seconds, ResultTable table)
     {
         var total = rate * seconds;
         Console.WriteLine($"e2e: {rate:N0}/s for {seconds} s ({total:N0} events)");
-        using var rss = new RssSampler();
-        var latencies = new List<double>(total);
-        using var stopReading = new CancellationTokenSource();
-        var readers = Enumerable.Range(0, 1).Select(_ => Task.Run(() => ReadAsync(queue, latencies, total, stopReading.Token))).ToArray();
 
         // Paced in 10 ms ticks: by time t, rate*t events have been handed to the producer.
         var watch = Stopwatch.StartNew();
@@ -110,70 +82,44 @@ internal static class EndToEndBench
         producer.Flush(TimeSpan.FromSeconds(30));
 
         var drainLimit = TimeSpan.FromSeconds(Math.Max(180, seconds * 3));
-        var drain = Stopwatch.StartNew();
-        while (Count(latencies) < total && drain.Elapsed < drainLimit) await Task.Delay(100);
+        await worker.WaitForAcknowledgedAsync(total + 1, drainLimit, n => Console.WriteLine($"  {n - 1:N0}/{total:N0} acknowledged"));
         var allIn = watch.Elapsed.TotalSeconds;
-        stopReading.Cancel();
-        await Task.WhenAll(readers);
+        var (latencies, peakRss) = await worker.StopAsync();
+        var readBack = await ReadBackAsync(queue);
 
-        double[] sorted;
-        lock (latencies) sorted = [.. latencies.Order()];
+        var sorted = latencies.Order().ToArray();
         if (sorted.Length == 0)
         {
-            table.Add($"End to end, {rate:N0}/s for {seconds} s", "no events read", "", "", "", "");
+            table.Add($"End to end, {rate:N0}/s for {seconds} s", "no events acknowledged", "", "", "", "");
             return;
         }
         double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
-        Console.WriteLine($"  produced in {produceSeconds:0.0} s, {sorted.Length:N0}/{total:N0} in the queue after {allIn:0.0} s");
+        Console.WriteLine($"  produced in {produceSeconds:0.0} s, {sorted.Length:N0}/{total:N0} acknowledged after {allIn:0.0} s, {readBack:N0} distinct read back");
         table.Add($"End to end, {rate:N0}/s for {seconds} s ({total:N0} events)",
             $"p50 {Fmt.Ms(P(0.50))}, p99 {Fmt.Ms(P(0.99))}, max {Fmt.Ms(sorted[^1])}",
             "", "", "",
-            $"{sorted.Length:N0}/{total:N0} read back within {allIn:0.0} s of the first send ({Fmt.Rate(sorted.Length / allIn)}); peak RSS {Fmt.MiB(rss.PeakBytes)} (VmHWM {Fmt.MiB(MachineInfo.PeakRssBytes())})");
-    }
-
-    private static int Count(List<double> latencies)
-    {
-        lock (latencies) return latencies.Count;
+            $"{sorted.Length:N0}/{total:N0} in the queue within {allIn:0.0} s of the first send ({Fmt.Rate(sorted.Length / allIn)}), {readBack:N0}/{total:N0} read back; " +
+            $"worker peak RSS {Fmt.MiB(peakRss)}");
     }
 
     /// <summary>
-    /// One reader takes messages as they arrive and deletes them (hiding them instead made Azurite walk
-    /// past every hidden message on each receive), sleeping 200 ms when the queue is empty so it loads
-    /// Azurite little; a latency can be overstated by up to that sleep.
+    /// Reads the queue empty (32 at a time, deleting: hidden messages make every later receive of
+    /// the emulator slower) and returns how many distinct benchmark events it held.
     /// </summary>
-    private static async Task ReadAsync(QueueClient queue, List<double> latencies, int total, CancellationToken stop)
+    private static async Task<int> ReadBackAsync(QueueClient queue)
     {
-        while (!stop.IsCancellationRequested)
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
         {
-            int read;
-            try
+            var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value;
+            if (batch.Length == 0) return ids.Count;
+            foreach (var m in batch)
             {
-                read = await ReadOnceAsync(queue, latencies, stop);
+                using var doc = JsonDocument.Parse(m.Body.ToMemory());
+                var e = doc.RootElement.GetProperty("event");
+                if (e.GetProperty("object").GetProperty("sent").GetInt64() != 0) ids.Add(e.GetProperty("id").GetString()!);
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            if (read == 0)
-            {
-                try { await Task.Delay(200, stop); } catch (OperationCanceledException) { return; }
-            }
+            await Task.WhenAll(batch.Select(m => queue.DeleteMessageAsync(m.MessageId, m.PopReceipt)));
         }
-    }
-
-    /// <summary>Receives up to 32 messages, records the latency of each benchmark event, deletes them; returns how many it received.</summary>
-    private static async Task<int> ReadOnceAsync(QueueClient queue, List<double>? latencies, CancellationToken stop = default)
-    {
-        var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5), stop)).Value;
-        var now = DateTime.UtcNow.Ticks;
-        foreach (var m in batch)
-        {
-            using var doc = JsonDocument.Parse(m.Body.ToMemory());
-            var sent = doc.RootElement.GetProperty("event").GetProperty("object").GetProperty("sent").GetInt64();
-            if (sent == 0 || latencies is null) continue; // warm-up event
-            lock (latencies) latencies.Add(TimeSpan.FromTicks(now - sent).TotalMilliseconds);
-        }
-        await Task.WhenAll(batch.Select(m => queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, stop)));
-        return batch.Length;
     }
 }

@@ -1,14 +1,17 @@
 using BenchmarkDotNet.Running;
 using EventRouter.Benchmarks;
 
-// micro: BenchmarkDotNet (validate+route, message building). kafka|parallel|conflation|storage|e2e|all: system harness.
+// micro: BenchmarkDotNet (validate+route, message building). kafka|parallel|conflation|storage|e2e|drain|all: system harness.
 // Options: --count N (events), --seconds N (e2e duration per rate), --partitions 64 (kafka backlog),
-//          --sweep 1,4,16 (kafka partition sweep), --rates 500,2000 (e2e). See docs/performance.md.
+//          --sweep 1,4,16 (kafka partition sweep), --rates 500,2000 (e2e), --azurite-in-memory (storage, e2e). See docs/performance.md.
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.WriteLine("usage: EventRouter.Benchmarks micro [BenchmarkDotNet args] | kafka|parallel|conflation|storage|e2e|all [--count N] [--seconds N] [--partitions N] [--sweep 1,4,16] [--rates 500,2000]");
+    Console.WriteLine("usage: EventRouter.Benchmarks micro [BenchmarkDotNet args] | kafka|parallel|conflation|storage|e2e|drain|all [--count N] [--seconds N] [--partitions N] [--sweep 1,4,16] [--rates 500,2000] [--azurite-in-memory]");
     return 2;
 }
+
+// Not for people: the e2e and drain benchmarks start the worker in a process of its own this way.
+if (args[0] == WorkerChild.Command) return await WorkerChild.RunAsync(args);
 
 if (args[0] == "micro")
 {
@@ -27,6 +30,7 @@ try
     if (args[0] is "conflation" or "all") await ConflationBench.RunAsync(options, table);
     if (args[0] is "storage" or "all") await StorageBench.RunAsync(options, table);
     if (args[0] is "e2e" or "all") await EndToEndBench.RunAsync(options, table);
+    if (args[0] is "drain" or "all") await DrainBench.RunAsync(options, table);
 }
 finally
 {

@@ -27,7 +27,7 @@ internal static class StorageBench
     {
         var count = options.Count ?? 100_000;
         Console.WriteLine($"storage: {count:N0} x 300 B events into Azurite");
-        await using var azurite = await Azurite.StartAsync();
+        await using var azurite = await Azurite.StartAsync(options.AzuriteInMemory);
         var delivery = new DeliveryOptions();
         var storage = new EventStorageOptions { ConnectionString = azurite.ConnectionString };
         var queues = StorageClientFactory.CreateQueueServiceClient(storage, delivery);

@@ -6,7 +6,7 @@ using System.Text;
 
 namespace EventRouter.Benchmarks;
 
-internal sealed record HarnessOptions(int? Count, int Seconds, int Partitions, int[] Sweep, int[] Rates)
+internal sealed record HarnessOptions(int? Count, int Seconds, int Partitions, int[] Sweep, int[] Rates, bool AzuriteInMemory = false)
 {
     public static HarnessOptions Parse(string[] args)
     {
@@ -15,8 +15,14 @@ internal sealed record HarnessOptions(int? Count, int Seconds, int Partitions, i
         var partitions = 64;
         int[] sweep = [1, 4, 16];
         int[] rates = [500, 2000];
+        var inMemory = false;
         for (var i = 1; i < args.Length; i++)
         {
+            if (args[i] == "--azurite-in-memory")
+            {
+                inMemory = true;
+                continue;
+            }
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
             switch (args[i])
             {
@@ -29,7 +35,7 @@ internal sealed record HarnessOptions(int? Count, int Seconds, int Partitions, i
             }
             i++;
         }
-        return new HarnessOptions(count, seconds, partitions, sweep, rates);
+        return new HarnessOptions(count, seconds, partitions, sweep, rates, inMemory);
     }
 }
 
@@ -158,7 +164,7 @@ internal static class BenchEvents
     }
 }
 
-/// <summary>Azurite from the repository's npm install (queue + blob), on free loopback ports, data on disk.</summary>
+/// <summary>Azurite from the repository's npm install (queue + blob), on free loopback ports, data on disk or in memory.</summary>
 internal sealed class Azurite : IAsyncDisposable
 {
     private const string Account = "devstoreaccount1";
@@ -176,7 +182,7 @@ internal sealed class Azurite : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public static async Task<Azurite> StartAsync()
+    public static async Task<Azurite> StartAsync(bool inMemory = false)
     {
         var exe = Find();
         var dir = Directory.CreateTempSubdirectory("eventrouter-bench-azurite-").FullName;
@@ -187,6 +193,7 @@ internal sealed class Azurite : IAsyncDisposable
                      "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(CultureInfo.InvariantCulture),
                      "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(CultureInfo.InvariantCulture) })
             info.ArgumentList.Add(a);
+        if (inMemory) info.ArgumentList.Add("--inMemoryPersistence");
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start Azurite");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
