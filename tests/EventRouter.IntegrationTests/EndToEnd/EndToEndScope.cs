@@ -190,27 +190,47 @@ internal sealed class EndToEndScope : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until the worker has visibly routed at least <paramref name="messages"/> messages.</summary>
-    public async Task WaitForProgressAsync(int messages, TimeSpan timeout, WorkerProcess worker)
+    /// <summary>Messages routed so far: those in the scope's queues, plus those <paramref name="drain"/> took out.</summary>
+    public async Task<int> CountMessagesAsync(QueueDrain? drain = null)
+    {
+        var total = drain?.Count ?? 0;
+        await foreach (var queue in Queues.GetQueuesAsync(prefix: Prefix))
+        {
+            total += (await Queues.GetQueueClient(queue.Name).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// Waits until the worker has visibly routed at least <paramref name="messages"/> messages, or
+    /// has committed every record (a fast router may finish before a fault's effects are measured).
+    /// </summary>
+    public async Task WaitForProgressAsync(int messages, TimeSpan timeout, WorkerProcess worker, QueueDrain? drain = null)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        for (var round = 0; ; round++)
         {
-            var total = 0;
-            await foreach (var queue in Queues.GetQueuesAsync(prefix: Prefix))
-            {
-                total += (await Queues.GetQueueClient(queue.Name).GetPropertiesAsync()).Value.ApproximateMessagesCount;
-            }
-            if (total >= messages) return;
+            var total = await CountMessagesAsync(drain);
+            if (total >= messages || (round % 5 == 4 && AllCommitted(out _))) return;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Only {total} messages routed within {timeout}.\nWorker output:\n{worker.OutputText}");
             await Task.Delay(200);
         }
     }
 
-    /// <summary>Every produced record is in exactly its expected queue (possibly more than once), poison with its original bytes.</summary>
-    public async Task<Reconciliation> ReconcileAsync()
+    /// <summary>
+    /// Takes the scope's messages out of the queues while the router writes them (see
+    /// <see cref="QueueDrain"/>); pass it to <see cref="ReconcileAsync"/> at the end.
+    /// </summary>
+    public QueueDrain StartDrain() => QueueDrain.Start(Queues, Prefix);
+
+    /// <summary>
+    /// Every produced record is in exactly its expected queue (possibly more than once), poison with
+    /// its original bytes. Reads what <paramref name="drain"/> took (and the rest), or, without one,
+    /// the queues now.
+    /// </summary>
+    public async Task<Reconciliation> ReconcileAsync(QueueDrain? drain = null)
     {
-        var reconciliation = await Reconciliation.ReadAsync(Queues, Prefix);
+        var reconciliation = drain is null ? await Reconciliation.ReadAsync(Queues, Prefix) : Reconciliation.From(await drain.StopAsync());
         var missing = new List<string>();
         foreach (var record in _produced)
         {

@@ -14,34 +14,15 @@ internal sealed class Reconciliation
 
     public int MessageCount { get; private set; }
 
-    /// <summary>
-    /// Takes every message out of the scope's queues: receives 32 at a time and deletes them. It
-    /// deletes because the emulator walks past every hidden (received, not deleted) message on each
-    /// receive, so hiding them made the read-back quadratic: the benchmark's reader went from 54 to
-    /// 492 messages/s when it started deleting. The deletes of one batch run side by side; one at a
-    /// time they cost a round trip each and made the 3,000-event chaos run three times slower.
-    /// </summary>
+    /// <summary>Reads the scope's queues empty now (<see cref="QueueDrain.ReadAllAsync"/>) and indexes what it read.</summary>
     public static async Task<Reconciliation> ReadAsync(QueueServiceClient queues, string queuePrefix)
+        => From(await QueueDrain.ReadAllAsync(queues, queuePrefix));
+
+    /// <summary>Indexes queue messages (each read once) by the Kafka record they came from.</summary>
+    public static Reconciliation From(IEnumerable<(string Queue, JsonElement Message)> messages)
     {
-        var names = new List<string>();
-        await foreach (var queue in queues.GetQueuesAsync(prefix: queuePrefix)) names.Add(queue.Name);
-
-        // One queue at a time: the emulator is single-threaded and parallel reads made it slower.
-        var perQueue = new System.Collections.Concurrent.ConcurrentBag<(string Queue, JsonElement Message)>();
-        foreach (var name in names)
-        {
-            var client = queues.GetQueueClient(name);
-            while (true)
-            {
-                var batch = (await client.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(10))).Value;
-                if (batch.Length == 0) break;
-                foreach (var message in batch) perQueue.Add((name, JsonDocument.Parse(message.Body.ToMemory()).RootElement));
-                await Task.WhenAll(batch.Select(m => client.DeleteMessageAsync(m.MessageId, m.PopReceipt)));
-            }
-        }
-
         var result = new Reconciliation();
-        foreach (var (queue, root) in perQueue)
+        foreach (var (queue, root) in messages)
         {
             var source = root.GetProperty("source");
             var key = (source.GetProperty("topic").GetString()!, source.GetProperty("partition").GetInt32(), source.GetProperty("offset").GetInt64());

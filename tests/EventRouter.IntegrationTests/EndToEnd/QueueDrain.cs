@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+
+namespace EventRouter.IntegrationTests.EndToEnd;
+
+/// <summary>
+/// Takes every message out of a scope's queues while the router writes them, as queue handlers
+/// would, and keeps each one for the reconciliation. Reading only at the end does not scale with
+/// the emulator: Azurite's cost per request grows with the messages it holds (with 125,000 messages
+/// held, reading back took about a minute per 32 messages), so a 100,000-event run must keep its
+/// queues short. Survives storage outages (it retries), and counts each queue message once by its
+/// message id, even when a delete failed and the message came back.
+/// </summary>
+internal sealed class QueueDrain : IAsyncDisposable
+{
+    // Short, so that a message whose delete failed (storage went down in between) comes back soon
+    // and is deleted then; it is not counted twice.
+    private static readonly TimeSpan Visibility = TimeSpan.FromSeconds(30);
+    private readonly QueueServiceClient _queues;
+    private readonly string _prefix;
+    private readonly ConcurrentDictionary<(string Queue, string MessageId), JsonElement> _read = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+
+    private QueueDrain(QueueServiceClient queues, string prefix)
+    {
+        _queues = queues;
+        _prefix = prefix;
+    }
+
+    /// <summary>Starts draining in the background.</summary>
+    public static QueueDrain Start(QueueServiceClient queues, string prefix)
+    {
+        var drain = new QueueDrain(queues, prefix);
+        drain._loop = Task.Run(drain.RunAsync);
+        return drain;
+    }
+
+    /// <summary>Reads the queues empty once, now (for tests that read only at the end).</summary>
+    public static async Task<IReadOnlyList<(string Queue, JsonElement Message)>> ReadAllAsync(QueueServiceClient queues, string prefix)
+    {
+        var drain = new QueueDrain(queues, prefix);
+        await drain.PassUntilEmptyAsync(CancellationToken.None);
+        return drain.Messages();
+    }
+
+    /// <summary>Distinct queue messages taken so far.</summary>
+    public int Count => _read.Count;
+
+    /// <summary>Stops the background loop, then reads until every queue is empty; returns everything read.</summary>
+    public async Task<IReadOnlyList<(string Queue, JsonElement Message)>> StopAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null) await _loop;
+        await PassUntilEmptyAsync(CancellationToken.None);
+        return Messages();
+    }
+
+    private List<(string Queue, JsonElement Message)> Messages() => _read.Select(r => (r.Key.Queue, r.Value)).ToList();
+
+    private async Task RunAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                if (await PassAsync(_stop.Token) == 0) await Task.Delay(200, _stop.Token);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException or OperationCanceledException)
+            {
+                // Storage is down (a fault test) or timed out: try again shortly.
+                try { await Task.Delay(500, _stop.Token); } catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    private async Task PassUntilEmptyAsync(CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        while (true)
+        {
+            try
+            {
+                if (await PassAsync(cancellationToken) == 0) return;
+                failures = 0;
+            }
+            catch (RequestFailedException) when (++failures < 10)
+            {
+                await Task.Delay(1000, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>One round over every queue of the scope, each read until empty; returns messages received.</summary>
+    private async Task<int> PassAsync(CancellationToken cancellationToken)
+    {
+        var received = 0;
+        await foreach (var queue in _queues.GetQueuesAsync(prefix: _prefix, cancellationToken: cancellationToken))
+        {
+            var client = _queues.GetQueueClient(queue.Name);
+            while (true)
+            {
+                var batch = (await client.ReceiveMessagesAsync(32, Visibility, cancellationToken)).Value;
+                if (batch.Length == 0) break;
+                received += batch.Length;
+                foreach (var message in batch)
+                {
+                    _read.TryAdd((queue.Name, message.MessageId), JsonDocument.Parse(message.Body.ToMemory()).RootElement);
+                }
+                // Side by side: one at a time each delete costs a round trip.
+                await Task.WhenAll(batch.Select(m => DeleteAsync(client, m, cancellationToken)));
+            }
+        }
+        return received;
+    }
+
+    /// <summary>Deletes a message already recorded; a 404 means it is gone already, which is what was asked.</summary>
+    private static async Task DeleteAsync(QueueClient client, QueueMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null)
+        {
+            try { await _loop; } catch (Exception) { /* disposal after a failed test */ }
+        }
+        _stop.Dispose();
+    }
+}
