@@ -188,12 +188,12 @@ internal sealed class Azurite : IAsyncDisposable
         var dir = Directory.CreateTempSubdirectory("eventrouter-bench-azurite-").FullName;
         int queuePort = FreePort(), blobPort = FreePort(), tablePort = FreePort();
         var info = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose", "--location", dir,
+        // Azurite refuses --location together with --inMemoryPersistence.
+        foreach (var a in (inMemory ? new[] { "--inMemoryPersistence" } : new[] { "--location", dir }).Concat(new[] { "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
                      "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(CultureInfo.InvariantCulture),
                      "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(CultureInfo.InvariantCulture),
-                     "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(CultureInfo.InvariantCulture) })
+                     "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(CultureInfo.InvariantCulture) }))
             info.ArgumentList.Add(a);
-        if (inMemory) info.ArgumentList.Add("--inMemoryPersistence");
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start Azurite");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
