@@ -4,7 +4,7 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
 using EventRouter.Formats;
 using EventRouter.Routing;
 using EventRouter.Validation;
@@ -14,30 +14,37 @@ namespace EventRouter.Benchmarks;
 internal static class MicroConfig
 {
     /// <summary>
-    /// Short runs in process (no per-benchmark project build: the machine is shared and slow to
-    /// build), MemoryDiagnoser for bytes allocated per operation. One operation = one event.
+    /// Each benchmark runs in its own process (BenchmarkDotNet's default toolchain: one generated
+    /// project, built once per run, then one process per benchmark), with the runtime's default
+    /// tiered compilation and dynamic PGO, as in production. MemoryDiagnoser for bytes allocated per
+    /// operation. One operation = one event.
     /// </summary>
-    /// Min and Median are shown next to Mean: on a shared machine the mean carries other people's load,
-    /// the minimum is the closest to the uncontended cost. Op/s is per core (benchmarks are single-threaded).
+    /// <remarks>
+    /// Why not in process, as before: there every benchmark of a class shares one JIT state, so the
+    /// validator's tier-1 code and its dynamic-PGO profile were whatever the earlier code (a warm-up
+    /// mixing all six inputs, poison included, then the benchmarks before it) had made of them, and
+    /// when the background compiler got CPU on this shared machine. The figures depended on order:
+    /// the first benchmark, a 300 B event, came out slower than the 5 KB event that does a superset
+    /// of its work and than the same event with longer field names. In its own process a benchmark's
+    /// code is tiered and profiled on its own input only, and no benchmark depends on another.
+    /// Why these counts: with DOTNET_JitDisasmSummary=1 on the job, the whole validate+route path is
+    /// at its final tier (tier 1 with dynamic PGO) by the middle of the pilot stage, so 20 warm-up
+    /// iterations of 250 ms (5 s) leave a wide margin even when other processes take most of the
+    /// CPU. 30 short measured iterations rather than 20 long ones: on a shared machine the minimum and
+    /// the median are the figures to trust, and more, shorter samples are likelier to catch quiet
+    /// moments. About 20 s per benchmark; the one build adds about a minute.
+    /// Min and Median are shown next to Mean: the mean carries other people's load, the minimum is the
+    /// closest to the uncontended cost. Op/s is per core (benchmarks are single-threaded).
+    /// </remarks>
     public static IConfig Create() => ManualConfig.CreateMinimumViable()
-        .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(6).WithIterationCount(20).WithId("InProcess"))
+        .AddJob(Job.Default
+            .WithIterationTime(TimeInterval.FromMilliseconds(250))
+            .WithWarmupCount(20)
+            .WithIterationCount(30)
+            .WithId("OwnProcess"))
         .AddColumn(StatisticColumn.Median, StatisticColumn.Min, StatisticColumn.OperationsPerSecond)
         .AddDiagnoser(MemoryDiagnoser.Default)
         .WithOptions(ConfigOptions.DisableOptimizationsValidator);
-
-    /// <summary>
-    /// Runs the code under test until tiered JIT has had time to compile it fully optimised. In process,
-    /// the first benchmark of a class otherwise measures tier-0 code when the background JIT thread is
-    /// starved for CPU (as on this shared machine), which made a 300 B event look slower than a 5 KB one.
-    /// </summary>
-    public static void WarmUp(Action action)
-    {
-        for (var round = 0; round < 4; round++)
-        {
-            for (var i = 0; i < 20_000; i++) action();
-            Thread.Sleep(250);
-        }
-    }
 }
 
 /// <summary>Validate + route of one event (what <see cref="RoutingPipeline"/> does per record before formatting).</summary>
@@ -65,7 +72,6 @@ public class ValidateAndRouteBenchmarks
         if (_event300Stream.Length != 300 || !EventValidator.Validate(_event300Stream, BenchEvents.StreamFields).IsValid)
             throw new InvalidOperationException($"stream-shaped event is not what it should be: {_event300Stream.Length} B {EventValidator.Validate(_event300Stream, BenchEvents.StreamFields).Error}");
         if (Route(_event300) != "events-order" || Route(_event300Stream, BenchEvents.StreamFields) != "events-order") throw new InvalidOperationException("wrong route");
-        MicroConfig.WarmUp(() => { Route(_event300); Route(_event300Stream, BenchEvents.StreamFields); Route(_event5k); Route(_poisonTruncated); Route(_poisonBadUuid); ReaderOnly300(); });
     }
 
     // Validate(value) without names on purpose: the default overload is what the baseline has always measured.
@@ -125,7 +131,6 @@ public class RoutedMessageBenchmarks
         _event5k = BenchEvents.Create(5 * 1024);
         _record = new InboundRecord("Notifications", 3, 1042, DateTimeOffset.UtcNow, null, _event300, []);
         _now = DateTimeOffset.UtcNow;
-        MicroConfig.WarmUp(() => { Message300(); Message5K(); });
     }
 
     [Benchmark(Description = "routed message, 300 B event")]
