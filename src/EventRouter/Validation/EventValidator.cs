@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 
@@ -18,7 +17,7 @@ public static class EventValidator
     public const int MaxDepth = 64;
 
     // A UUID is 36 ASCII characters; escaped, each is at most a 6-byte \uXXXX.
-    private const int MaxEscapedUuidBytes = 36 * 6;
+    private const int MaxEscapedUuidBytes = Uuid.Length * 6;
     private const int MaxStackScalarBytes = 256;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
@@ -149,11 +148,7 @@ public static class EventValidator
         return ok ? null : EventValidationResult.Invalid(PoisonReason.InvalidCreatedAt, fields.Errors.CreatedAtNotRfc3339);
     }
 
-    private static bool IsUuid(ReadOnlySpan<byte> text, out Guid id)
-    {
-        id = default;
-        return text.Length == 36 && Utf8Parser.TryParse(text, out id, out var consumed, 'D') && consumed == 36;
-    }
+    private static bool IsUuid(ReadOnlySpan<byte> text, out Guid id) => Uuid.TryParse(text, out id);
 
     // Escaped scalars are rare (a client wrote "\u0030..."). Unescaping never lengthens a string,
     // so a buffer as long as the escaped form always holds the text.
