@@ -1,51 +1,10 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Diagnosers;
-using BenchmarkDotNet.Jobs;
-using Perfolizer.Horology;
 using EventRouter.Formats;
 using EventRouter.Routing;
 using EventRouter.Validation;
 
 namespace EventRouter.Benchmarks;
-
-internal static class MicroConfig
-{
-    /// <summary>
-    /// Each benchmark runs in its own process (BenchmarkDotNet's default toolchain: one generated
-    /// project, built once per run, then one process per benchmark), with the runtime's default
-    /// tiered compilation and dynamic PGO, as in production. MemoryDiagnoser for bytes allocated per
-    /// operation. One operation = one event.
-    /// </summary>
-    /// <remarks>
-    /// Why not in process, as before: there every benchmark of a class shares one JIT state, so the
-    /// validator's tier-1 code and its dynamic-PGO profile were whatever the earlier code (a warm-up
-    /// mixing all six inputs, poison included, then the benchmarks before it) had made of them, and
-    /// when the background compiler got CPU on this shared machine. The figures depended on order:
-    /// the first benchmark, a 300 B event, came out slower than the 5 KB event that does a superset
-    /// of its work and than the same event with longer field names. In its own process a benchmark's
-    /// code is tiered and profiled on its own input only, and no benchmark depends on another.
-    /// Why these counts: with DOTNET_JitDisasmSummary=1 on the job, the whole validate+route path is
-    /// at its final tier (tier 1 with dynamic PGO) by the middle of the pilot stage, so 20 warm-up
-    /// iterations of 250 ms (5 s) leave a wide margin even when other processes take most of the
-    /// CPU. 30 short measured iterations rather than 20 long ones: on a shared machine the minimum and
-    /// the median are the figures to trust, and more, shorter samples are likelier to catch quiet
-    /// moments. About 20 s per benchmark; the one build adds about a minute.
-    /// Min and Median are shown next to Mean: the mean carries other people's load, the minimum is the
-    /// closest to the uncontended cost. Op/s is per core (benchmarks are single-threaded).
-    /// </remarks>
-    public static IConfig Create() => ManualConfig.CreateMinimumViable()
-        .AddJob(Job.Default
-            .WithIterationTime(TimeInterval.FromMilliseconds(250))
-            .WithWarmupCount(20)
-            .WithIterationCount(30)
-            .WithId("OwnProcess"))
-        .AddColumn(StatisticColumn.Median, StatisticColumn.Min, StatisticColumn.OperationsPerSecond)
-        .AddDiagnoser(MemoryDiagnoser.Default)
-        .WithOptions(ConfigOptions.DisableOptimizationsValidator);
-}
 
 /// <summary>Validate + route of one event (what <see cref="RoutingPipeline"/> does per record before formatting).</summary>
 [MemoryDiagnoser]

@@ -13,7 +13,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
 if (args[0] == "micro")
 {
     var rest = args.Skip(1).ToArray();
-    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest, MicroConfig.Create());
+    var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest, MicroConfig.Create());
+    MicroConfig.PrintCombined(summaries);
     return 0;
 }
 
