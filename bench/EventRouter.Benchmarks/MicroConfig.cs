@@ -40,7 +40,7 @@ namespace EventRouter.Benchmarks;
 /// </list>
 /// Per round: 5 warm-up and 8 measured iterations of 250 ms of CPU time (tiering is over by then,
 /// see above), 6 to 8 s per benchmark with the process start and the pilot stage: 6 to 8 minutes for
-/// the 8 benchmarks here, the build included, depending on the load. More, shorter rounds sample
+/// the 9 benchmarks here, the build included, depending on the load. More, shorter rounds sample
 /// the machine at more moments than fewer, longer ones. On this VM trust the Min most: the mean
 /// and the median still depend on how many slow stretches a benchmark's rounds happened to meet.
 /// </remarks>
