@@ -1,12 +1,13 @@
 using BenchmarkDotNet.Running;
 using EventRouter.Benchmarks;
 
-// micro: BenchmarkDotNet (validate+route, message building). kafka|parallel|conflation|storage|e2e|all: system harness.
-// Options: --count N (events), --seconds N (e2e duration per rate), --partitions 64 (kafka backlog),
+// micro: BenchmarkDotNet (validate+route, message building). paired: current against previous validate+route,
+// alternated in one process. kafka|parallel|conflation|storage|e2e|all: system harness.
+// Options: --count N (events), --seconds N (e2e duration per rate; paired: per event), --partitions 64 (kafka backlog),
 //          --sweep 1,4,16 (kafka partition sweep), --rates 500,2000 (e2e). See docs/performance.md.
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.WriteLine("usage: EventRouter.Benchmarks micro [BenchmarkDotNet args] | kafka|parallel|conflation|storage|e2e|all [--count N] [--seconds N] [--partitions N] [--sweep 1,4,16] [--rates 500,2000]");
+    Console.WriteLine("usage: EventRouter.Benchmarks micro [BenchmarkDotNet args] | paired [--seconds N] | kafka|parallel|conflation|storage|e2e|all [--count N] [--seconds N] [--partitions N] [--sweep 1,4,16] [--rates 500,2000]");
     return 2;
 }
 
@@ -23,6 +24,7 @@ var table = new ResultTable();
 Console.WriteLine($"machine: {Environment.ProcessorCount} logical CPUs, {MachineInfo.CpuModel()}, .NET {Environment.Version}; started {DateTime.UtcNow:u}");
 try
 {
+    if (args[0] is "paired") PairedBench.Run(options, table);
     if (args[0] is "kafka" or "all") await KafkaBench.RunAsync(options, table);
     if (args[0] is "parallel" or "all") await ParallelismBench.RunAsync(options, table);
     if (args[0] is "conflation" or "all") await ConflationBench.RunAsync(options, table);
