@@ -20,7 +20,7 @@ namespace EventRouter.Benchmarks;
 /// <list type="number">
 /// <item>In process, every benchmark of a class shared one JIT state: the validator's tier-1 code and
 /// its dynamic-PGO profile were whatever earlier code had made of them (a warm-up mixing all six
-/// inputs, poison included, then the benchmarks before it), so a figure depended on what ran
+/// inputs, poison included, then the benchmarks before it), so a figure could depend on what ran
 /// before. Now each benchmark runs in its own process (BenchmarkDotNet's default toolchain: one
 /// generated project, built once per run), with the runtime's default tiered compilation and
 /// dynamic PGO, as in production. With <c>DOTNET_JitDisasmSummary=1</c> on the job, the whole
@@ -31,11 +31,11 @@ namespace EventRouter.Benchmarks;
 /// thread (<see cref="ThreadCpuClock"/>).</item>
 /// <item>Even in CPU time, this VM runs the same code at one of two speeds, about 2x apart, and
 /// switches every few seconds to minutes (seen as ~900 then ~450 ns per 300 B event in one process
-/// that had 99% of a core throughout; no alignment or JIT change involved): the host's doing, out
-/// of reach from inside. A benchmark that happened to run in a slow stretch came out twice as slow
+/// that had 99% of a core throughout; no alignment or JIT change involved): most likely the host's
+/// doing, out of reach from inside. A benchmark that happened to run in a slow stretch came out twice as slow
 /// as its neighbours, which is how a 300 B event measured slower than a 5 KB one. So each benchmark
 /// is measured in <see cref="Rounds"/> short rounds, and the rounds are interleaved (every benchmark
-/// of a class once, then all again), so that every benchmark samples the machine at the same
+/// of a class once, then all again), so that the benchmarks sample the machine at nearly the same
 /// moments; <see cref="PrintCombined"/> then gives mean, median and min over all rounds.</item>
 /// </list>
 /// Per round: 5 warm-up and 8 measured iterations of 250 ms of CPU time (tiering is over by then,
