@@ -1,12 +1,13 @@
 using BenchmarkDotNet.Running;
 using EventRouter.Benchmarks;
 
-// micro: BenchmarkDotNet (validate+route, message building). kafka|parallel|conflation|storage|e2e|drain|all: system harness.
-// Options: --count N (events), --seconds N (e2e duration per rate), --partitions 64 (kafka backlog),
+// micro: BenchmarkDotNet (validate+route, message building). paired: current against previous validate+route,
+// alternated in one process. kafka|parallel|conflation|storage|e2e|drain|all: system harness.
+// Options: --count N (events), --seconds N (e2e duration per rate; paired: per event), --partitions 64 (kafka backlog),
 //          --sweep 1,4,16 (kafka partition sweep), --rates 500,2000 (e2e), --azurite-in-memory (storage, e2e). See docs/performance.md.
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.WriteLine("usage: EventRouter.Benchmarks micro [BenchmarkDotNet args] | kafka|parallel|conflation|storage|e2e|drain|all [--count N] [--seconds N] [--partitions N] [--sweep 1,4,16] [--rates 500,2000] [--azurite-in-memory]");
+    Console.WriteLine("usage: EventRouter.Benchmarks micro [BenchmarkDotNet args] | paired [--seconds N] | kafka|parallel|conflation|storage|e2e|drain|all [--count N] [--seconds N] [--partitions N] [--sweep 1,4,16] [--rates 500,2000] [--azurite-in-memory]");
     return 2;
 }
 
@@ -16,7 +17,8 @@ if (args[0] == WorkerChild.Command) return await WorkerChild.RunAsync(args);
 if (args[0] == "micro")
 {
     var rest = args.Skip(1).ToArray();
-    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest, MicroConfig.Create());
+    var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest, MicroConfig.Create());
+    MicroConfig.PrintCombined(summaries);
     return 0;
 }
 
@@ -25,6 +27,7 @@ var table = new ResultTable();
 Console.WriteLine($"machine: {Environment.ProcessorCount} logical CPUs, {MachineInfo.CpuModel()}, .NET {Environment.Version}; started {DateTime.UtcNow:u}");
 try
 {
+    if (args[0] is "paired") PairedBench.Run(options, table);
     if (args[0] is "kafka" or "all") await KafkaBench.RunAsync(options, table);
     if (args[0] is "parallel" or "all") await ParallelismBench.RunAsync(options, table);
     if (args[0] is "conflation" or "all") await ConflationBench.RunAsync(options, table);

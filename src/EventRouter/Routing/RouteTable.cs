@@ -11,6 +11,7 @@ namespace EventRouter.Routing;
 public sealed class RouteTable
 {
     private const int MaxStackTypeChars = 256;
+    private const int MaxStackAsciiTypeChars = 64;
 
     private readonly Dictionary<string, string> _exact;
     private readonly Dictionary<string, (string Queue, RouteKind Kind)> _categories;
@@ -71,6 +72,11 @@ public sealed class RouteTable
         {
             return (PricesQueue, RouteKind.Prices);
         }
+        return ResolveType(type);
+    }
+
+    private (string Queue, RouteKind Kind) ResolveType(ReadOnlySpan<char> type)
+    {
         if (_exactLookup.TryGetValue(type, out var exactQueue))
         {
             return (exactQueue, RouteKind.ExactOverride);
@@ -91,6 +97,22 @@ public sealed class RouteTable
         {
             return (PricesQueue, RouteKind.Prices);
         }
+        if (typeUtf8.Length <= MaxStackAsciiTypeChars)
+        {
+            // Every provider type is ASCII, which widens byte for byte to the same characters: no
+            // UTF-8 decoding, and a buffer of 128 bytes to clear rather than 512.
+            Span<char> ascii = stackalloc char[MaxStackAsciiTypeChars];
+            if (Ascii.ToUtf16(typeUtf8, ascii, out var length) == OperationStatus.Done)
+            {
+                return ResolveType(ascii[..length]);
+            }
+        }
+        return ResolveDecoded(typeUtf8);
+    }
+
+    /// <summary>Any type, decoded from UTF-8.</summary>
+    private (string Queue, RouteKind Kind) ResolveDecoded(ReadOnlySpan<byte> typeUtf8)
+    {
         char[]? rented = null;
         var chars = typeUtf8.Length <= MaxStackTypeChars
             ? stackalloc char[MaxStackTypeChars]
@@ -98,7 +120,7 @@ public sealed class RouteTable
         try
         {
             var count = Encoding.UTF8.GetChars(typeUtf8, chars);
-            return Resolve(topic, chars[..count]);
+            return ResolveType(chars[..count]);
         }
         finally
         {

@@ -193,6 +193,11 @@ public sealed class RouteTableTests
         {
             "USER.CREATED", "ACCOUNT_GROUP.CREATED", "ORDER.FILLED", "ORDER.CREATED", "LOAN.GRANTED", "HEARTBEAT",
             "UNKNOWN.X", "USER", ".X", "X.", "user.created", "", ".", "USÉR.CRÉATED", "USER.😀", "ORDER.FILLÉ",
+            "USER." + new string('A', 59),       // 64 ASCII characters: the longest widened without decoding
+            "USER." + new string('A', 60),       // 65: decoded
+            "LOAN." + new string('B', 59),       // the same two lengths for a category override
+            "LOAN." + new string('B', 60),
+            "HEARTBEAT\u007F", "USER.\u0000",   // ASCII control characters are ASCII too
             "USER." + new string('A', 251),      // 256 characters: the longest that fits the stack buffer
             "USER." + new string('A', 252),      // 257 characters
             "USER." + new string('A', 300),      // longer than 256

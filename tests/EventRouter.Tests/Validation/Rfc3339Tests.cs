@@ -100,4 +100,56 @@ public sealed class Rfc3339Tests
             }
         }
     }
+
+    [Fact]
+    public void IsValid_EveryByteValueAtEveryPosition_AgreesWithReference()
+    {
+        foreach (var valid in new[] { "2024-02-29T23:59:60.5+05:30", "0000-12-31t00:00:00z" })
+        {
+            var bytes = Encoding.UTF8.GetBytes(valid);
+            for (var position = 0; position < bytes.Length; position++)
+            {
+                var original = bytes[position];
+                for (var b = 0; b < 256; b++)
+                {
+                    bytes[position] = (byte)b;
+                    Assert.True(ReferenceRfc3339.IsValid(bytes) == Rfc3339.IsValid(bytes), $"byte 0x{b:x2} at {position} of {valid}");
+                }
+                bytes[position] = original;
+            }
+        }
+    }
+
+    [Fact]
+    public void IsValid_RandomDateTimesAndMutations_AgreeWithReference()
+    {
+        var rng = new Random(20261123);
+        byte[] alphabet = "0123456789-:.+TtZz /"u8.ToArray();
+        var accepted = 0;
+        for (var i = 0; i < 100_000; i++)
+        {
+            var text = $"{rng.Next(10_000):D4}-{rng.Next(14):D2}-{rng.Next(33):D2}T{rng.Next(26):D2}:{rng.Next(62):D2}:{rng.Next(62):D2}"
+                + (rng.Next(2) == 0 ? "." + rng.Next(1_000_000) : "")
+                + (rng.Next(3) == 0 ? "Z" : $"{(rng.Next(2) == 0 ? '+' : '-')}{rng.Next(25):D2}:{rng.Next(61):D2}");
+            var bytes = Encoding.UTF8.GetBytes(text).ToList();
+            for (var m = rng.Next(3); m > 0; m--)
+            {
+                var at = rng.Next(bytes.Count);
+                switch (rng.Next(3))
+                {
+                    case 0: bytes[at] = alphabet[rng.Next(alphabet.Length)]; break;
+                    case 1: bytes.Insert(at, alphabet[rng.Next(alphabet.Length)]); break;
+                    default: bytes.RemoveAt(at); break;
+                }
+            }
+            var value = bytes.ToArray();
+
+            var actual = Rfc3339.IsValid(value);
+
+            Assert.True(ReferenceRfc3339.IsValid(value) == actual, Encoding.UTF8.GetString(value));
+            if (actual) accepted++;
+        }
+        // Both answers were compared, not only one.
+        Assert.InRange(accepted, 5_000, 95_000);
+    }
 }
