@@ -37,6 +37,15 @@ public class KafkaClientConfigFactoryTests
         Assert.Equal("earliest", config["auto.offset.reset"]);
         Assert.Equal("range", config["partition.assignment.strategy"]);
         Assert.Equal("1000", config["auto.commit.interval.ms"]);
+        Assert.Equal("16384", config["queued.max.messages.kbytes"]);
+    }
+
+    [Fact]
+    public void CreateConsumerConfig_PrefetchGivenUnderConsumer_IsKept()
+    {
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        options.Consumer["queued.max.messages.kbytes"] = "65536";
+        Assert.Equal("65536", ConsumerConfigFor(options)["queued.max.messages.kbytes"]);
     }
 
     [Fact]
