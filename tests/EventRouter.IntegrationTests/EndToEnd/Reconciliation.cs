@@ -14,7 +14,7 @@ internal sealed class Reconciliation
 
     public int MessageCount { get; private set; }
 
-    /// <summary>Reads the scope's queues empty now (<see cref="QueueDrain.ReadAllAsync"/>) and indexes what it read.</summary>
+    /// <summary>Reads every message of the scope's queues now (<see cref="QueueDrain.ReadAllAsync"/>) and indexes them.</summary>
     public static async Task<Reconciliation> ReadAsync(QueueServiceClient queues, string queuePrefix)
         => From(await QueueDrain.ReadAllAsync(queues, queuePrefix));
 
