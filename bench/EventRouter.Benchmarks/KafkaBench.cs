@@ -106,15 +106,7 @@ internal static class KafkaBench
             EnvironmentName = Environments.Development,
             DisableDefaults = true,
         });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Kafka:BootstrapServers"] = bootstrap,
-            ["Kafka:SecurityProtocol"] = "Plaintext",
-            ["Kafka:ConsumerGroup"] = "bench-" + Guid.NewGuid().ToString("N"),
-            ["Kafka:Topics:Notifications"] = topic,
-            ["Kafka:Topics:Prices"] = "",
-            ["Kafka:Consumer:session.timeout.ms"] = "6000",
-        });
+        builder.Configuration.AddInMemoryCollection(KafkaBenchSettings.For(bootstrap, topic, "bench-" + Guid.NewGuid().ToString("N")));
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IRecordBatchRouter>(sink);

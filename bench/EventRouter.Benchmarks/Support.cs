@@ -271,3 +271,17 @@ internal static class Fmt
     public static string Ms(double ms) => ms.ToString("N0", CultureInfo.InvariantCulture) + " ms";
     public static string MiB(long bytes) => (bytes / 1048576.0).ToString("N0", CultureInfo.InvariantCulture) + " MiB";
 }
+
+/// <summary>The Kafka settings every benchmark worker shares: the mock cluster, one Notifications topic, no Prices.</summary>
+internal static class KafkaBenchSettings
+{
+    public static Dictionary<string, string?> For(string bootstrap, string topic, string group) => new()
+    {
+        ["Kafka:BootstrapServers"] = bootstrap,
+        ["Kafka:SecurityProtocol"] = "Plaintext",
+        ["Kafka:ConsumerGroup"] = group,
+        ["Kafka:Topics:Notifications"] = topic,
+        ["Kafka:Topics:Prices"] = "",
+        ["Kafka:Consumer:session.timeout.ms"] = "6000",
+    };
+}

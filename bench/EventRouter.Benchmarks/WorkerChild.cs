@@ -30,14 +30,9 @@ internal static class WorkerChild
             (args[1], args[2], args[3], args[4], args[5], int.Parse(args[6], CultureInfo.InvariantCulture), args[7]);
         var discard = storage == "discard";
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development, DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(KafkaBenchSettings.For(bootstrap, topic, group));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Kafka:BootstrapServers"] = bootstrap,
-            ["Kafka:SecurityProtocol"] = "Plaintext",
-            ["Kafka:ConsumerGroup"] = group,
-            ["Kafka:Topics:Notifications"] = topic,
-            ["Kafka:Topics:Prices"] = "",
-            ["Kafka:Consumer:session.timeout.ms"] = "6000",
             ["Routing:CategoryQueuePrefix"] = queuePrefix,
             // The discarding sink never connects; the setting must still be valid to start.
             ["EventStorage"] = discard ? "UseDevelopmentStorage=true" : storage,
