@@ -4,10 +4,11 @@ using EventRouter.Benchmarks;
 // micro: BenchmarkDotNet (validate+route, message building). paired: current against previous validate+route,
 // alternated in one process. kafka|parallel|conflation|storage|e2e|drain|all: system harness.
 // Options: --count N (events), --seconds N (e2e duration per rate; paired: per event), --partitions 64 (kafka backlog),
-//          --sweep 1,4,16 (kafka partition sweep), --rates 500,2000 (e2e), --azurite-in-memory (storage, e2e). See docs/performance.md.
+//          --sweep 1,4,16 (kafka partition sweep), --rates 500,2000 (e2e), --warmup 10 (e2e, seconds at the rate before
+//          measuring), --azurite-in-memory (storage, e2e), --discard (e2e into a discarding sink, no storage). See docs/performance.md.
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.WriteLine("usage: EventRouter.Benchmarks micro [BenchmarkDotNet args] | paired [--seconds N] | kafka|parallel|conflation|storage|e2e|drain|all [--count N] [--seconds N] [--partitions N] [--sweep 1,4,16] [--rates 500,2000] [--azurite-in-memory]");
+    Console.WriteLine("usage: EventRouter.Benchmarks micro [BenchmarkDotNet args] | paired [--seconds N] | kafka|parallel|conflation|storage|e2e|drain|all [--count N] [--seconds N] [--partitions N] [--sweep 1,4,16] [--rates 500,2000] [--warmup 10] [--azurite-in-memory] [--discard]");
     return 2;
 }
 

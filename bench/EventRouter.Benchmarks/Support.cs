@@ -6,7 +6,7 @@ using System.Text;
 
 namespace EventRouter.Benchmarks;
 
-internal sealed record HarnessOptions(int? Count, int Seconds, int Partitions, int[] Sweep, int[] Rates, bool AzuriteInMemory = false)
+internal sealed record HarnessOptions(int? Count, int Seconds, int Partitions, int[] Sweep, int[] Rates, bool AzuriteInMemory = false, int WarmupSeconds = 10, bool DiscardSink = false)
 {
     public static HarnessOptions Parse(string[] args)
     {
@@ -16,11 +16,18 @@ internal sealed record HarnessOptions(int? Count, int Seconds, int Partitions, i
         int[] sweep = [1, 4, 16];
         int[] rates = [500, 2000];
         var inMemory = false;
+        var warmup = 10;
+        var discard = false;
         for (var i = 1; i < args.Length; i++)
         {
             if (args[i] == "--azurite-in-memory")
             {
                 inMemory = true;
+                continue;
+            }
+            if (args[i] == "--discard")
+            {
+                discard = true;
                 continue;
             }
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
@@ -31,11 +38,12 @@ internal sealed record HarnessOptions(int? Count, int Seconds, int Partitions, i
                 case "--partitions": partitions = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--sweep": sweep = value.Split(',').Select(int.Parse).ToArray(); break;
                 case "--rates": rates = value.Split(',').Select(int.Parse).ToArray(); break;
+                case "--warmup": warmup = int.Parse(value, CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
             i++;
         }
-        return new HarnessOptions(count, seconds, partitions, sweep, rates, inMemory);
+        return new HarnessOptions(count, seconds, partitions, sweep, rates, inMemory, warmup, discard);
     }
 }
 
@@ -283,5 +291,10 @@ internal static class KafkaBenchSettings
         ["Kafka:Topics:Notifications"] = topic,
         ["Kafka:Topics:Prices"] = "",
         ["Kafka:Consumer:session.timeout.ms"] = "6000",
+        // The mock cluster answers a fetch that finds no data only after the whole fetch.wait.max.ms
+        // (librdkafka's default 500 ms), even if records arrive meanwhile (rdkafka_mock_handlers.c says
+        // so); a real broker answers as soon as there is data. Without this, every record produced
+        // while a fetch waits sits up to 500 ms on the mock, which only the end-to-end latency sees.
+        ["Kafka:Consumer:fetch.wait.max.ms"] = "10",
     };
 }
