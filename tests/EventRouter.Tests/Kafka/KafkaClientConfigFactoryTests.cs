@@ -38,6 +38,24 @@ public class KafkaClientConfigFactoryTests
         Assert.Equal("range", config["partition.assignment.strategy"]);
         Assert.Equal("1000", config["auto.commit.interval.ms"]);
         Assert.Equal("16384", config["queued.max.messages.kbytes"]);
+        Assert.Equal("8388608", config["fetch.max.bytes"]);
+    }
+
+    [Fact]
+    public void CreateConsumerConfig_FetchMaxBytesGivenUnderConsumer_IsKept()
+    {
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        options.Consumer["fetch.max.bytes"] = "52428800";
+        Assert.Equal("52428800", ConsumerConfigFor(options)["fetch.max.bytes"]);
+    }
+
+    [Fact]
+    public void CreateConsumerConfig_MessageMaxBytesAboveTheFetchDefault_RaisesFetchMaxBytesToIt()
+    {
+        // librdkafka refuses fetch.max.bytes below message.max.bytes.
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        options.Consumer["message.max.bytes"] = "20000000";
+        Assert.Equal("20000000", ConsumerConfigFor(options)["fetch.max.bytes"]);
     }
 
     [Fact]
@@ -130,14 +148,14 @@ public class KafkaClientConfigFactoryTests
         options.Consumer["session.timeout.ms"] = "6000";
         options.Consumer["partition.assignment.strategy"] = "cooperative-sticky";
         options.Consumer["client.id"] = "custom";
-        options.Consumer["fetch.max.bytes"] = null; // unset values are skipped
+        options.Consumer["fetch.min.bytes"] = null; // unset values are skipped
 
         var config = ConsumerConfigFor(options);
 
         Assert.Equal("6000", config["session.timeout.ms"]);
         Assert.Equal("cooperative-sticky", config["partition.assignment.strategy"]);
         Assert.Equal("custom", config["client.id"]);
-        Assert.False(config.ContainsKey("fetch.max.bytes"));
+        Assert.False(config.ContainsKey("fetch.min.bytes"));
     }
 
     [Fact]
