@@ -89,6 +89,10 @@ internal sealed class WorkerChildProcess : IDisposable
         var info = new ProcessStartInfo(self) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         // Started as `dotnet EventRouter.Benchmarks.dll` the host is dotnet, and needs the assembly.
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") info.ArgumentList.Add(typeof(WorkerChild).Assembly.Location);
+        // The product's worker runs with server GC (EventRouter.Cli.csproj); this project keeps
+        // workstation GC for the harness and the micro benchmarks, so the child is told here.
+        // An explicit DOTNET_gcServer in the environment still wins, to compare the two.
+        if (Environment.GetEnvironmentVariable("DOTNET_gcServer") is null) info.Environment["DOTNET_gcServer"] = "1";
         foreach (var a in new[] { WorkerChild.Command, bootstrap, topic, group, queuePrefix, storage ?? "discard", capacity.ToString(CultureInfo.InvariantCulture), _latencyFile })
             info.ArgumentList.Add(a);
         _process = Process.Start(info) ?? throw new InvalidOperationException("could not start the worker");
