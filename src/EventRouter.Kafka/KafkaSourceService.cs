@@ -595,6 +595,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
         var elapsed = _time.GetElapsedTime(batch.StartedAt);
         _metrics.BatchRouted(Topic, _options.ConsumerGroup, batch.Records.Count, elapsed);
+        _metrics.RecordsDelivered(Topic, _options.ConsumerGroup, batch.Records, _time.GetUtcNow());
         Log.BatchRouted(_logger, Topic, batch.Partition, batch.Records.Count, elapsed.TotalMilliseconds);
         PublishStatus(running: true);
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text;
@@ -177,6 +178,13 @@ public sealed class KafkaSourceServiceTests(MockKafkaClusterFixture kafka, ITest
         }
 
         Assert.True(metrics.Records >= 260, $"records counted: {metrics.Records}");
+        // The end-to-end delay: one measurement per routed record (failed attempts record none);
+        // the 200 records held back by the outage waited it out, the 60 before it did not.
+        var delays = metrics.Delays();
+        Assert.Equal(260, delays.Length);
+        Assert.All(delays, d => Assert.True(d >= 0, $"negative delay {d}"));
+        Assert.True(delays.Count(d => d >= 7.0) >= 200, $"delays of 7 s or more: {delays.Count(d => d >= 7.0)} (the outage lasted over 7.5 s)");
+        Assert.True(delays.Count(d => d < 5.0) >= 60, $"delays under 5 s: {delays.Count(d => d < 5.0)}");
     }
 
     [Fact]
@@ -367,6 +375,7 @@ public sealed class KafkaSourceServiceTests(MockKafkaClusterFixture kafka, ITest
         private long _lag;
         private long _retries;
         private long _records;
+        private readonly ConcurrentQueue<double> _delays = new();
 
         public KafkaMetricsListener(string topic)
         {
@@ -379,6 +388,13 @@ public sealed class KafkaSourceServiceTests(MockKafkaClusterFixture kafka, ITest
                 }
             };
             _listener.SetMeasurementEventCallback<long>(OnMeasurement);
+            _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+            {
+                if (instrument.Name == "eventrouter.kafka.record.delay" && TopicOf(tags) == _topic)
+                {
+                    _delays.Enqueue(value);
+                }
+            });
             _listener.Start();
         }
 
@@ -393,9 +409,12 @@ public sealed class KafkaSourceServiceTests(MockKafkaClusterFixture kafka, ITest
             return Interlocked.Read(ref _lag);
         }
 
+        /// <summary>The end-to-end delays recorded so far, in seconds.</summary>
+        public double[] Delays() => _delays.ToArray();
+
         public void Dispose() => _listener.Dispose();
 
-        private void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+        private static string? TopicOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
             string? topic = null;
             foreach (var tag in tags)
@@ -407,7 +426,12 @@ public sealed class KafkaSourceServiceTests(MockKafkaClusterFixture kafka, ITest
                 }
             }
 
-            if (topic != _topic)
+            return topic;
+        }
+
+        private void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+        {
+            if (TopicOf(tags) != _topic)
             {
                 return;
             }
