@@ -107,6 +107,8 @@ internal static class KafkaBench
             DisableDefaults = true,
         });
         builder.Configuration.AddInMemoryCollection(KafkaBenchSettings.For(bootstrap, topic, "bench-" + Guid.NewGuid().ToString("N")));
+        // As in `eventrouter run` and the worker child, environment variables override (e.g. Kafka__Consumer__fetch.max.bytes).
+        builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IRecordBatchRouter>(sink);

@@ -37,7 +37,7 @@ public class KafkaClientConfigFactoryTests
         Assert.Equal("earliest", config["auto.offset.reset"]);
         Assert.Equal("range", config["partition.assignment.strategy"]);
         Assert.Equal("1000", config["auto.commit.interval.ms"]);
-        Assert.Equal("16384", config["queued.max.messages.kbytes"]);
+        Assert.Equal("65536", config["queued.max.messages.kbytes"]);
         Assert.Equal("8388608", config["fetch.max.bytes"]);
     }
 
@@ -62,8 +62,8 @@ public class KafkaClientConfigFactoryTests
     public void CreateConsumerConfig_PrefetchGivenUnderConsumer_IsKept()
     {
         var options = KafkaOptionsValidatorTests.ValidOptions();
-        options.Consumer["queued.max.messages.kbytes"] = "65536";
-        Assert.Equal("65536", ConsumerConfigFor(options)["queued.max.messages.kbytes"]);
+        options.Consumer["queued.max.messages.kbytes"] = "16384";
+        Assert.Equal("16384", ConsumerConfigFor(options)["queued.max.messages.kbytes"]);
     }
 
     [Fact]
