@@ -219,7 +219,10 @@ public sealed class KafkaSourceServiceTests(MockKafkaClusterFixture kafka, ITest
 
         var routedBeforeStop = first.NextOffsets();
         var committed = Committed(Bootstrap, group, topic, 3);
-        Assert.InRange(first.RoutedCount, 150, 1499); // the in-flight batch was added; stopped mid-run
+        // Stopped mid-run, after at least the two batches waited for. Not necessarily more: a batch the
+        // router had just finished, but the consume loop had not yet collected, counts as in flight
+        // when the stop is handled (seen once in CI with the 5 ms linger: 100 routed, "finishing 50").
+        Assert.InRange(first.RoutedCount, 100, 1499);
         foreach (var partition in Enumerable.Range(0, 3))
         {
             // Exactly what was routed: nothing routed is left uncommitted, nothing unrouted is committed.
