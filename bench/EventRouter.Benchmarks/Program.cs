@@ -36,8 +36,12 @@ try
     if (args[0] is "e2e" or "all") await EndToEndBench.RunAsync(options, table);
     if (args[0] is "drain" or "all") await DrainBench.RunAsync(options, table);
 }
-finally
+catch (Exception e)
 {
+    // A benchmark that fails still leaves the rows measured before it, and a reason, not an abort.
     table.Print();
+    Console.Error.WriteLine($"benchmark {args[0]} failed: {e}");
+    return 1;
 }
+table.Print();
 return 0;
