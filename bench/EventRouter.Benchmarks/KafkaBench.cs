@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Confluent.Kafka;
 using EventRouter.Kafka;
@@ -40,17 +41,30 @@ internal static class KafkaBench
         var available = Available(cluster.BootstrapServers, topic, partitions);
         if (available != count) Console.WriteLine($"  note: the mock cluster holds {available:N0} of {count:N0} produced records");
 
-        var sweep = partitions != 64;
-        await CompareAsync(cluster.BootstrapServers, topic, available, $"Kafka backlog, {available:N0} x 300 B, {partitions} partition(s)",
-            new Dictionary<string, string>(), sweep ? "(sweep)" : null, table);
-        if (!sweep)
+        var name = $"Kafka backlog, {available:N0} x 300 B, {partitions} partition(s)";
+        if (partitions != 64)
         {
-            // The same backlog again with a prefetch that can hold all of it, on both sides: what the
-            // consumers themselves cost, without librdkafka 2.0.2's fetch back-off (docs/performance.md).
-            await CompareAsync(cluster.BootstrapServers, topic, available, $"Kafka backlog, {available:N0} x 300 B, {partitions} partition(s), same unbounded prefetch on both sides",
-                UnboundedPrefetch, null, table);
+            await CompareAsync(cluster.BootstrapServers, topic, available, name + ", each side's defaults", [], [], "(sweep)", table);
+            return;
         }
+
+        // kcat -C -e -o beginning as it comes, against EventRouter with its own defaults: each
+        // with its own prefetch, so mostly a comparison of the two prefetch settings.
+        await CompareAsync(cluster.BootstrapServers, topic, available, name + ", each side's defaults", [], [], "(context)", table);
+        // Both with EventRouter's prefetch: the same fetch back-offs on both sides.
+        await CompareAsync(cluster.BootstrapServers, topic, available, name + ", EventRouter's prefetch on both sides", [], EventRouterPrefetch, null, table);
+        // Both with a prefetch that holds the whole backlog: what the consumers themselves cost.
+        await CompareAsync(cluster.BootstrapServers, topic, available, name + ", unbounded prefetch on both sides", UnboundedPrefetch, UnboundedPrefetch, null, table);
     }
+
+    /// <summary>The prefetch settings EventRouter's consumer uses unless configured otherwise, for kcat.</summary>
+    private static readonly Dictionary<string, string> EventRouterPrefetch = new()
+    {
+        ["queued.min.messages"] = KafkaClientConfigFactory.DefaultQueuedMinMessages.ToString(CultureInfo.InvariantCulture),
+        ["queued.max.messages.kbytes"] = KafkaClientConfigFactory.DefaultQueuedMaxMessagesKbytes.ToString(CultureInfo.InvariantCulture),
+        ["fetch.max.bytes"] = KafkaClientConfigFactory.DefaultFetchMaxBytes.ToString(CultureInfo.InvariantCulture),
+        ["fetch.wait.max.ms"] = KafkaBenchSettings.For("", "", "")["Kafka:Consumer:fetch.wait.max.ms"]!,
+    };
 
     /// <summary>
     /// librdkafka 2.0.2 stops fetching while its prefetch queue holds <c>queued.min.messages</c>
@@ -64,16 +78,19 @@ internal static class KafkaBench
         ["queued.min.messages"] = "10000000",
         ["queued.max.messages.kbytes"] = "1048576",
         ["fetch.max.bytes"] = "52428800",
+        ["fetch.wait.max.ms"] = KafkaBenchSettings.For("", "", "")["Kafka:Consumer:fetch.wait.max.ms"]!,
     };
 
-    private static async Task CompareAsync(string bootstrap, string topic, long available, string name, Dictionary<string, string> librdkafka, string? target, ResultTable table)
+    /// <summary>One row: EventRouter with <paramref name="ours"/> over its defaults, then kcat with <paramref name="theirs"/> over librdkafka's.</summary>
+    private static async Task CompareAsync(string bootstrap, string topic, long available, string name,
+        Dictionary<string, string> ours, Dictionary<string, string> theirs, string? target, ResultTable table)
     {
-        var settings = librdkafka.ToDictionary(kv => "Kafka:Consumer:" + kv.Key, kv => (string?)kv.Value);
-        var ours = await ConsumeWithSourceServiceAsync(bootstrap, topic, new NullRouter(available), available, settings);
-        var kcat = await ConsumeWithKcatAsync(bootstrap, topic, available, librdkafka);
-        var ratio = ours.Rate / kcat.Rate;
-        table.Add(name, Fmt.Rate(ours.Rate), $"kcat {Fmt.Rate(kcat.Rate)}", Fmt.Ratio(ratio),
-            target ?? ">= 0.60" + (ratio >= 0.6 ? " met" : " NOT MET"), $"{ours.Records:N0}/{kcat.Records:N0} records");
+        var settings = ours.ToDictionary(kv => "Kafka:Consumer:" + kv.Key, kv => (string?)kv.Value);
+        var router = await ConsumeWithSourceServiceAsync(bootstrap, topic, new NullRouter(available), available, settings);
+        var kcat = await ConsumeWithKcatAsync(bootstrap, topic, available, theirs);
+        var ratio = router.Rate / kcat.Rate;
+        table.Add(name, Fmt.Rate(router.Rate), $"kcat {Fmt.Rate(kcat.Rate)}", Fmt.Ratio(ratio),
+            target ?? ">= 0.60" + (ratio >= 0.6 ? " met" : " NOT MET"), $"{router.Records:N0}/{kcat.Records:N0} records");
     }
 
     internal static void Produce(string bootstrap, string topic, int partitions, int count)

@@ -39,6 +39,7 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
             ["enable.auto.offset.store"] = "EventRouter commits only records that reached storage",
             ["auto.offset.reset"] = "EventRouter starts a new consumer group at the earliest offset so that nothing is skipped",
             ["enable.partition.eof"] = "EventRouter does not handle end-of-partition events",
+            ["dotnet.consumer.consume.result.fields"] = "EventRouter needs each record's timestamp and headers",
         };
 
     private static readonly string ProtocolNames = string.Join(", ", Enum.GetNames<KafkaSecurityProtocol>());

@@ -10,14 +10,15 @@ internal static class KafkaRecordMapper
     /// <summary>
     /// Maps one consumed record without copying its bytes: a null key stays null, a null value (a
     /// tombstone) stays null, headers keep their wire order (names may repeat), and a record without a
-    /// timestamp gets a null <see cref="InboundRecord.Timestamp"/>.
+    /// timestamp gets a null <see cref="InboundRecord.Timestamp"/>. The topic is the one the consumer
+    /// reads: it is configured not to decode each record's topic name (KafkaClientConfigFactory).
     /// </summary>
-    public static InboundRecord ToInboundRecord(ConsumeResult<byte[], byte[]> result)
+    public static InboundRecord ToInboundRecord(ConsumeResult<byte[], byte[]> result, string topic)
     {
         ArgumentNullException.ThrowIfNull(result);
         var message = result.Message;
         return new InboundRecord(
-            result.Topic,
+            topic,
             result.Partition.Value,
             result.Offset.Value,
             ToTimestamp(message.Timestamp),

@@ -313,7 +313,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
             return false; // nothing, shutting down, or a straggler of a partition no longer ours
         }
 
-        var record = KafkaRecordMapper.ToInboundRecord(result);
+        var record = KafkaRecordMapper.ToInboundRecord(result, Topic);
         var size = KafkaRecordMapper.SizeOf(record);
         lane.Add(record, size, _time.GetTimestamp());
         _bufferedRecords++;

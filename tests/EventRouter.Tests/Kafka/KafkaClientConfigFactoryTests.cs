@@ -34,11 +34,21 @@ public class KafkaClientConfigFactoryTests
         Assert.Equal("true", config["enable.auto.commit"], ignoreCase: true);
         Assert.Equal("false", config["enable.auto.offset.store"], ignoreCase: true);
         Assert.Equal("false", config["enable.partition.eof"], ignoreCase: true);
+        Assert.Equal("timestamp,headers", config["dotnet.consumer.consume.result.fields"]);
         Assert.Equal("earliest", config["auto.offset.reset"]);
         Assert.Equal("range", config["partition.assignment.strategy"]);
         Assert.Equal("1000", config["auto.commit.interval.ms"]);
         Assert.Equal("65536", config["queued.max.messages.kbytes"]);
+        Assert.Equal("50000", config["queued.min.messages"]);
         Assert.Equal("8388608", config["fetch.max.bytes"]);
+    }
+
+    [Fact]
+    public void CreateConsumerConfig_QueuedMinMessagesGivenUnderConsumer_IsKept()
+    {
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        options.Consumer["queued.min.messages"] = "100000";
+        Assert.Equal("100000", ConsumerConfigFor(options)["queued.min.messages"]);
     }
 
     [Fact]

@@ -359,6 +359,7 @@ public class KafkaOptionsValidatorTests
     [InlineData("security.protocol", "use Kafka:SecurityProtocol")]
     [InlineData("enable.auto.commit", "EventRouter commits only records that reached storage")]
     [InlineData("enable.auto.offset.store", "EventRouter commits only records that reached storage")]
+    [InlineData("dotnet.consumer.consume.result.fields", "EventRouter needs each record's timestamp and headers")]
     [InlineData("enable.ssl.certificate.verification", "broker certificates are always verified")]
     [InlineData("auto.offset.reset", "EventRouter starts a new consumer group at the earliest offset so that nothing is skipped")]
     public void Validate_OwnedConsumerProperty_NamesKeyWithoutValue(string key, string instead)

@@ -9,7 +9,8 @@ public class KafkaRecordMapperTests
     private static ConsumeResult<byte[], byte[]> Result(byte[]? key, byte[]? value, Headers? headers, Timestamp timestamp)
         => new()
         {
-            TopicPartitionOffset = new TopicPartitionOffset("Notifications", 3, 42),
+            // No topic name: the consumer is configured not to decode it (consume.result.fields).
+            TopicPartitionOffset = new TopicPartitionOffset(null, 3, 42),
             Message = new Message<byte[], byte[]> { Key = key!, Value = value!, Headers = headers, Timestamp = timestamp },
         };
 
@@ -19,7 +20,7 @@ public class KafkaRecordMapperTests
         var headers = new Headers { { "b", "2"u8.ToArray() }, { "a", "1"u8.ToArray() }, { "b", null! } };
         var result = Result("k"u8.ToArray(), "{\"id\":1}"u8.ToArray(), headers, new Timestamp(1_700_000_000_123, TimestampType.CreateTime));
 
-        var record = KafkaRecordMapper.ToInboundRecord(result);
+        var record = KafkaRecordMapper.ToInboundRecord(result, "Notifications");
 
         Assert.Equal("Notifications", record.Topic);
         Assert.Equal(3, record.Partition);
@@ -36,7 +37,7 @@ public class KafkaRecordMapperTests
     [Fact]
     public void ToInboundRecord_Tombstone_KeepsNullValueAndNullKey()
     {
-        var record = KafkaRecordMapper.ToInboundRecord(Result(null, null, null, Timestamp.Default));
+        var record = KafkaRecordMapper.ToInboundRecord(Result(null, null, null, Timestamp.Default), "Notifications");
 
         Assert.Null(record.Value);
         Assert.Null(record.Key);
@@ -47,7 +48,7 @@ public class KafkaRecordMapperTests
     [Fact]
     public void ToInboundRecord_EmptyValue_StaysEmptyNotNull()
     {
-        var record = KafkaRecordMapper.ToInboundRecord(Result([], [], [], new Timestamp(0, TimestampType.LogAppendTime)));
+        var record = KafkaRecordMapper.ToInboundRecord(Result([], [], [], new Timestamp(0, TimestampType.LogAppendTime)), "Notifications");
 
         Assert.NotNull(record.Value);
         Assert.Equal(0, record.Value!.Value.Length);
