@@ -113,20 +113,7 @@ internal static class EndToEndBench
         await worker.WaitForAcknowledgedAsync(before + total, drainLimit, n => Console.WriteLine($"  {n - before:N0}/{total:N0} acknowledged"));
         var allIn = watch.Elapsed.TotalSeconds;
         var (latencies, peakRss) = await worker.StopAsync();
-        string held;
-        if (queue is null) held = "nothing stored (discarding sink)";
-        else
-        {
-            try
-            {
-                held = $"the queue holds {await CountAndDeleteAsync(queue) - before:N0}"; // less the start-up and warm-up events
-            }
-            catch (Exception e) when (e is Azure.RequestFailedException or AggregateException or OperationCanceledException)
-            {
-                // The latencies are already measured; a count the emulator cannot answer is reported, not fatal.
-                held = $"the queue's count could not be read ({e.GetType().Name}: {e.Message.Split('\n')[0]})";
-            }
-        }
+        var held = queue is null ? "nothing stored (discarding sink)" : await DescribeAndDeleteAsync(queue, before);
 
         var sorted = latencies.Order().ToArray();
         if (sorted.Length == 0)
@@ -144,14 +131,23 @@ internal static class EndToEndBench
     }
 
     /// <summary>
-    /// How many messages the queue holds, by its own count, and then the queue is deleted. Reading
-    /// 120,000 messages back is not possible here: the emulator's cost per request grows with the
-    /// messages it holds, to minutes per 32 at that size (docs/guarantees.md).
+    /// How many messages the queue holds, by its own count, less the <paramref name="before"/> start-up
+    /// and warm-up events, and then the queue is deleted. Reading 120,000 messages back is not possible
+    /// here: the emulator's cost per request grows with the messages it holds, to minutes per 32 at that
+    /// size (docs/guarantees.md). The latencies are measured by then, so a count the emulator cannot
+    /// answer is reported, not fatal.
     /// </summary>
-    private static async Task<int> CountAndDeleteAsync(QueueClient queue)
+    private static async Task<string> DescribeAndDeleteAsync(QueueClient queue, int before)
     {
-        var count = (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
-        await queue.DeleteAsync();
-        return count;
+        try
+        {
+            var count = (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+            await queue.DeleteAsync();
+            return $"the queue holds {count - before:N0}";
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or AggregateException or OperationCanceledException)
+        {
+            return $"the queue's count could not be read ({e.GetType().Name}: {e.Message.Split('\n')[0]})";
+        }
     }
 }

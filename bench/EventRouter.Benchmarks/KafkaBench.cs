@@ -63,12 +63,12 @@ internal static class KafkaBench
         ["queued.min.messages"] = KafkaClientConfigFactory.DefaultQueuedMinMessages.ToString(CultureInfo.InvariantCulture),
         ["queued.max.messages.kbytes"] = KafkaClientConfigFactory.DefaultQueuedMaxMessagesKbytes.ToString(CultureInfo.InvariantCulture),
         ["fetch.max.bytes"] = KafkaClientConfigFactory.DefaultFetchMaxBytes.ToString(CultureInfo.InvariantCulture),
-        ["fetch.wait.max.ms"] = KafkaBenchSettings.For("", "", "")["Kafka:Consumer:fetch.wait.max.ms"]!,
+        ["fetch.wait.max.ms"] = KafkaBenchSettings.MockFetchWaitMaxMs,
     };
 
     /// <summary>
     /// librdkafka 2.0.2 stops fetching while its prefetch queue holds <c>queued.min.messages</c>
-    /// (100,000) records or <c>queued.max.messages.kbytes</c>, and then looks again only when its
+    /// records (librdkafka's 100,000, EventRouter's 50,000) or <c>queued.max.messages.kbytes</c>, and then looks again only when its
     /// broker thread wakes, up to a second later (<c>rd_kafka_max_block_ms</c>; 2.2.0 added
     /// <c>fetch.queue.backoff.ms</c> for it). A consumer faster than that waits for the fetcher. With
     /// these settings, given to both consumers, the whole backlog fits: neither ever backs off.
@@ -78,7 +78,7 @@ internal static class KafkaBench
         ["queued.min.messages"] = "10000000",
         ["queued.max.messages.kbytes"] = "1048576",
         ["fetch.max.bytes"] = "52428800",
-        ["fetch.wait.max.ms"] = KafkaBenchSettings.For("", "", "")["Kafka:Consumer:fetch.wait.max.ms"]!,
+        ["fetch.wait.max.ms"] = KafkaBenchSettings.MockFetchWaitMaxMs,
     };
 
     /// <summary>One row: EventRouter with <paramref name="ours"/> over its defaults, then kcat with <paramref name="theirs"/> over librdkafka's.</summary>

@@ -283,6 +283,9 @@ internal static class Fmt
 /// <summary>The Kafka settings every benchmark worker shares: the mock cluster, one Notifications topic, no Prices.</summary>
 internal static class KafkaBenchSettings
 {
+    /// <summary>The benchmark consumers' <c>fetch.wait.max.ms</c> on the mock cluster (see <see cref="For"/>); kcat gets it too where the settings must match.</summary>
+    public const string MockFetchWaitMaxMs = "10";
+
     public static Dictionary<string, string?> For(string bootstrap, string topic, string group) => new()
     {
         ["Kafka:BootstrapServers"] = bootstrap,
@@ -295,6 +298,6 @@ internal static class KafkaBenchSettings
         // (librdkafka's default 500 ms), even if records arrive meanwhile (rdkafka_mock_handlers.c says
         // so); a real broker answers as soon as there is data. Without this, every record produced
         // while a fetch waits sits up to 500 ms on the mock, which only the end-to-end latency sees.
-        ["Kafka:Consumer:fetch.wait.max.ms"] = "10",
+        ["Kafka:Consumer:fetch.wait.max.ms"] = MockFetchWaitMaxMs,
     };
 }

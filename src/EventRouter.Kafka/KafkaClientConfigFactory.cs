@@ -46,7 +46,7 @@ internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
     /// <remarks>
     /// Each prefetched record costs its bytes plus about 370 bytes of librdkafka's own, so for small
     /// events this limit, not <see cref="DefaultQueuedMaxMessagesKbytes"/>, decides the prefetch's
-    /// memory: the drain benchmark's worker (1,000,000 events of 300 bytes) peaked at 156-161 MiB with
+    /// memory: the drain benchmark's worker (1,000,000 events of 300 bytes) peaked at 148-161 MiB with
     /// 50,000 and at 179-206 MiB with 100,000 (2026-12-02), against a 200 MB target. The price is
     /// the drain rate on a backlog, 60,000/s instead of about 90,000/s (storage takes far fewer):
     /// librdkafka 2.0.2 stops fetching when either limit is reached and looks again only when its
