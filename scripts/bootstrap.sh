@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what EventRouter's sandbox and tests need on a fresh Debian machine, skipping whatever
-# is already there: librdkafka (Kafka client and mock broker), kcat (independent Kafka client),
-# the npm dev tools (Azurite, Bicep parser), and the NuGet packages (dotnet restore).
+# is already there: kcat (the independent Kafka client), the npm dev tools (Azurite, Bicep parser),
+# and the NuGet packages (dotnet restore), librdkafka among them: EventRouter, its mock broker and
+# its tests load the librdkafka.redist package's library, never a system one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-[ -e /usr/lib/x86_64-linux-gnu/librdkafka.so.1 ] || ldconfig -p 2>/dev/null | grep -q 'librdkafka.so.1 ' || need_apt+=(librdkafka1)
 command -v kcat >/dev/null 2>&1 || need_apt+=(kcat)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EventRouter.Cli.Commands;
+using EventRouter.Kafka;
 using Spectre.Console;
 
 // eventrouter: the self-hosted EventRouter worker and its operator commands.
@@ -33,4 +34,19 @@ var root = new RootCommand("EventRouter: Kafka events into Azure Storage queues,
 
 // The host handles SIGTERM/Ctrl+C itself (finish the batch in flight, commit, close the consumer);
 // System.CommandLine's 2-second termination timeout would cut that short.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+}
+catch (KafkaNativeLibraryException ex)
+{
+    // Every Kafka command loads librdkafka first; without a usable one, one line that names the file.
+    Console.Error.WriteLine($"eventrouter: {ex.Message}");
+    return ExitCodes.Failed;
+}
+catch (Exception ex) when (ex is not OperationCanceledException)
+{
+    // A bug: the whole exception, for the report.
+    Console.Error.WriteLine($"eventrouter: unexpected error: {ex}");
+    return ExitCodes.Failed;
+}

@@ -37,6 +37,8 @@ public static class KafkaServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<KafkaClientConfigFactory>();
         services.TryAddSingleton<KafkaMetrics>();
+        // First of the Kafka hosted services: the library is loaded and checked before any consumer starts.
+        services.AddHostedService<KafkaNativeLibraryCheck>();
 
         // One consumer per topic that is enabled in configuration. Each takes its topic name from the
         // validated options when it is created, so later Configure<KafkaOptions> calls still apply.

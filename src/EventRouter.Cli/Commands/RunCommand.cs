@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EventRouter.Cli.Hosting;
+using EventRouter.Kafka;
 using Microsoft.Extensions.Hosting;
 
 namespace EventRouter.Cli.Commands;
@@ -34,6 +35,8 @@ internal static class RunCommand
     {
         try
         {
+            // Before the host: it would log a start failure with the whole exception.
+            if (settings.Mode.HasFlag(HostMode.Ingest)) KafkaNativeLibrary.EnsureLoaded();
             using var host = EventRouterHost.CreateBuilder(settings).Build();
             // The host handles SIGTERM/Ctrl+C itself: stop fetching, finish the batch in flight, commit.
             await host.RunAsync(cancellationToken);
@@ -42,6 +45,11 @@ internal static class RunCommand
         catch (Exception ex) when (ConfigurationErrors.TryReport(ex, error))
         {
             return ExitCodes.InvalidConfiguration;
+        }
+        catch (KafkaNativeLibraryException ex)
+        {
+            error.WriteLine($"eventrouter: {ex.Message}");
+            return ExitCodes.Failed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -45,6 +45,36 @@ internal static class KafkaTestKit
 
     public static string UniqueTopic(string prefix = "test") => $"{prefix}-{Guid.NewGuid():N}";
 
+    public static string UniqueGroup() => "group-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>Runs a program to its end (at most <paramref name="timeout"/>); its exit code and stdout followed by stderr.</summary>
+    public static async Task<(int ExitCode, string Output)> RunProcessAsync(
+        string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    {
+        var start = new ProcessStartInfo(fileName) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>Runs the real <c>eventrouter</c> program (the build copies it next to the tests) to its end.</summary>
+    public static Task<(int ExitCode, string Output)> RunCliAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+        => RunProcessAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "EventRouter.Cli.dll"), .. arguments], environment, timeout);
+
     /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
     public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
     {

@@ -11,13 +11,50 @@ namespace EventRouter.IntegrationTests.Kafka;
 public sealed class MockKafkaClusterTests(MockKafkaClusterFixture kafka, ITestOutputHelper output)
 {
     [Fact]
-    public void KafkaNativeLibrary_EnsureLoadedTwice_ReportsTheSystemLibrary()
+    public void KafkaNativeLibrary_EnsureLoadedTwice_TheBundledLibraryIsTheOnlyOneInTheProcess()
     {
         KafkaNativeLibrary.EnsureLoaded();
         KafkaNativeLibrary.EnsureLoaded();
 
+        Assert.Equal("2.16.0", KafkaNativeLibrary.Version);
         Assert.Equal(Confluent.Kafka.Library.VersionString, KafkaNativeLibrary.Version);
-        Assert.StartsWith("2.", KafkaNativeLibrary.Version, StringComparison.Ordinal);
+        var bundled = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "centos8-librdkafka.so");
+        Assert.Equal(bundled, KafkaNativeLibrary.LoadedPath);
+        // What the process has mapped, whatever the system has installed (kcat brings Debian's 2.0.2).
+        var mapped = File.ReadLines("/proc/self/maps")
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 6 && fields[5].Contains("librdkafka", StringComparison.Ordinal))
+            .Select(fields => fields[5])
+            .Distinct()
+            .ToList();
+        Assert.Equal([bundled], mapped);
+    }
+
+    [Fact]
+    public async Task EventRouterRun_LibrdkafkaOlderThanBuiltWith_RefusesToStartNamingTheFile()
+    {
+        // The library Debian's kcat runs on (2.0.2): an old librdkafka that really exists on this machine.
+        var (_, kcat) = await RunProcessAsync("sh", ["-c", "command -v kcat"]);
+        var (_, linked) = await RunProcessAsync("ldd", [kcat.Trim()]);
+        var old = linked.Split('\n').Select(line => line.Trim()).Where(line => line.StartsWith("librdkafka.so", StringComparison.Ordinal))
+            .Select(line => line.Split("=>")[1].Trim().Split(' ')[0]).Single();
+
+        var (exitCode, text) = await RunCliAsync(
+            ["run", "--ingest-only"],
+            new Dictionary<string, string>
+            {
+                [KafkaNativeLibrary.PathVariable] = old,
+                ["Kafka__BootstrapServers"] = kafka.Cluster.BootstrapServers,
+                ["Kafka__SecurityProtocol"] = "Plaintext",
+                ["Kafka__AllowPlaintext"] = "true",
+                ["Kafka__ConsumerGroup"] = UniqueGroup(),
+                ["EventStorage"] = "UseDevelopmentStorage=true",
+            });
+
+        output.WriteLine(text);
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"librdkafka 2.0.2 at {Path.GetFullPath(old)} is older than 2.16.0", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public class KafkaRecordMapperTests
         => new()
         {
             // No topic name: the consumer is configured not to decode it (consume.result.fields).
-            TopicPartitionOffset = new TopicPartitionOffset(null, 3, 42),
+            TopicPartitionOffset = new TopicPartitionOffset((string)null!, 3, 42),
             Message = new Message<byte[], byte[]> { Key = key!, Value = value!, Headers = headers, Timestamp = timestamp },
         };
 
