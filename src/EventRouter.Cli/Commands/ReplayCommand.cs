@@ -23,11 +23,9 @@ internal static class ReplayCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the offsets before and after; commit nothing." };
         var yes = new Option<bool>("--yes") { Description = "Really move the offsets (required unless --dry-run)." };
         var command = new Command("replay",
-            "Move the consumer group's committed offsets so the worker re-reads from a time, an offset or the beginning. " +
-            "Stop the workers first: the group must have no active members (checked with the classic group description, as " +
-            "Confluent.Kafka 1.9.3 has no DescribeConsumerGroups; a broker that cannot describe groups still refuses the commit " +
-            "while the group has members). A time is found with offsets-for-times, verified, and " +
-            "otherwise by binary search over message timestamps.")
+            "Move the consumer group's committed offsets so the workers read again from a time, an offset or the beginning. " +
+            "Stop the workers first: replay refuses while the group has active members. A time finds, on each partition, " +
+            "the first message at or after it.")
         {
             settings, environment, json, topic, from, partition, dryRun, yes,
         };
@@ -51,13 +49,13 @@ internal static class ReplayCommand
                 using var host = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.Ingest, settings, environment)).Build();
                 var options = host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value;
                 var service = new ReplayService(host.Services.GetRequiredService<KafkaClientConfigFactory>(), options.ConsumerGroup!);
-                if (apply && service.ActiveMembers() is { } busy)
+                if (apply && await service.ActiveMembersAsync() is { } busy)
                 {
                     await error.WriteLineAsync($"eventrouter replay: {busy}.");
                     return ExitCodes.Failed;
                 }
-                plan = await Task.Run(() => service.Plan(parse.GetValue(topic)!, start!, parse.GetValue(partition)), ct);
-                if (apply) service.Apply(plan);
+                plan = await Task.Run(() => service.PlanAsync(parse.GetValue(topic)!, start!, parse.GetValue(partition)), ct);
+                if (apply) await service.ApplyAsync(plan);
             }
             catch (Exception ex) when (ConfigurationErrors.TryReport(ex, error))
             {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using EventRouter.Cli.Hosting;
 using EventRouter.Cli.Operations;
+using Confluent.Kafka;
 using EventRouter.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,10 @@ internal static class StatsCommand
         {
             var error = parse.InvocationConfiguration.Error;
             IReadOnlyList<QueueStats> queues;
-            ConnectivityReport? kafka = null;
+            IReadOnlyList<PartitionLag>? lag = null;
+            GroupMembership? membership = null;
+            string? kafkaError = null;
+            string consumerGroup = "";
             try
             {
                 var mode = parse.GetValue(noKafka) ? HostMode.Process : HostMode.All;
@@ -36,8 +40,18 @@ internal static class StatsCommand
                 queues = await new StatsService(host.Services.GetRequiredService<QueueServiceClient>()).QueuesAsync(parse.GetValue(prefix), ct);
                 if (!parse.GetValue(noKafka))
                 {
-                    kafka = await new KafkaConnectivityCheck(host.Services.GetRequiredService<IOptions<KafkaOptions>>(),
-                        host.Services.GetRequiredService<KafkaClientConfigFactory>()).RunAsync(TimeSpan.FromSeconds(10), ct);
+                    var options = host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value;
+                    consumerGroup = options.ConsumerGroup ?? "";
+                    using var admin = new KafkaGroupAdmin(host.Services.GetRequiredService<KafkaClientConfigFactory>(), TimeSpan.FromSeconds(10), "eventrouter-stats");
+                    try
+                    {
+                        lag = await admin.LagAsync(consumerGroup, options.EnabledTopics().Select(t => t.Topic));
+                        membership = await admin.DescribeAsync(consumerGroup);
+                    }
+                    catch (KafkaException ex)
+                    {
+                        kafkaError = ex.Error.Reason;
+                    }
                 }
             }
             catch (Exception ex) when (ConfigurationErrors.TryReport(ex, error))
@@ -54,9 +68,10 @@ internal static class StatsCommand
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
                 {
                     queues,
-                    consumerGroup = kafka?.ConsumerGroup,
-                    partitions = kafka?.Partitions,
-                    kafkaError = kafka is { Ok: false } ? $"{kafka.FailedStep}: {kafka.Failure}" : null,
+                    consumerGroup = lag is null ? null : consumerGroup,
+                    members = membership is { Describable: true } ? membership.Members : null,
+                    partitions = lag,
+                    kafkaError,
                 }, PoisonCommand.JsonOptions));
             }
             else
@@ -68,19 +83,20 @@ internal static class StatsCommand
                     table.AddRow(Markup.Escape(q.Name), q.Poison && q.ApproximateMessages > 0 ? $"[red]{count}[/]" : count);
                 }
                 console().Write(table);
-                if (kafka is { Ok: true })
+                if (lag is not null)
                 {
-                    var lag = new Table().Title($"Consumer group {Markup.Escape(kafka.ConsumerGroup)}").AddColumn("Topic").AddColumn(new TableColumn("Partition").RightAligned())
+                    var members = membership is { Describable: true } ? $"{membership.Members.Count} member(s), {membership.State}" : "members unknown: the broker cannot describe groups";
+                    var table2 = new Table().Title($"Consumer group {Markup.Escape(consumerGroup)} ({Markup.Escape(members)})").AddColumn("Topic").AddColumn(new TableColumn("Partition").RightAligned())
                         .AddColumn(new TableColumn("Committed").RightAligned()).AddColumn(new TableColumn("End").RightAligned()).AddColumn(new TableColumn("Lag").RightAligned());
-                    foreach (var p in kafka.Partitions)
-                        lag.AddRow(Markup.Escape(p.Topic), p.Partition.ToString(), p.Committed?.ToString("N0") ?? "-", p.High.ToString("N0"), p.Lag.ToString("N0"));
-                    lag.AddRow("[bold]Total[/]", "", "", "", kafka.Partitions.Sum(p => p.Lag).ToString("N0"));
-                    console().Write(lag);
+                    foreach (var p in lag)
+                        table2.AddRow(Markup.Escape(p.Topic), p.Partition.ToString(), p.Committed?.ToString("N0") ?? "-", p.High.ToString("N0"), p.Lag.ToString("N0"));
+                    table2.AddRow("[bold]Total[/]", "", "", "", lag.Sum(p => p.Lag).ToString("N0"));
+                    console().Write(table2);
                 }
             }
-            if (kafka is { Ok: false })
+            if (kafkaError is not null)
             {
-                await error.WriteLineAsync($"eventrouter stats: Kafka {kafka.FailedStep} failed: {kafka.Failure}");
+                await error.WriteLineAsync($"eventrouter stats: Kafka: {kafkaError}");
                 return ExitCodes.Failed;
             }
             return ExitCodes.Ok;

@@ -41,94 +41,78 @@ internal sealed record ReplayPartition(string Topic, int Partition, long Low, lo
 internal sealed record ReplayPlan(string ConsumerGroup, string Topic, ReplayFrom From, IReadOnlyList<ReplayPartition> Partitions);
 
 /// <summary>
-/// <c>eventrouter replay</c>: moves the configured consumer group's committed offsets of one topic.
-/// The group must have no active members, or the running worker would overwrite the commit with
-/// its own positions. Confluent.Kafka 1.9.3 has no <c>DescribeConsumerGroups</c> admin call, so
-/// the check uses the classic group description (<c>AdminClient.ListGroup</c>). A broker that
-/// cannot describe groups (librdkafka's mock) still refuses the member-less commit
-/// (generation -1) to a group with members (UNKNOWN_MEMBER_ID), so the commit is the last check.
+/// <c>eventrouter replay</c>: moves the configured consumer group's committed offsets of one topic,
+/// through Kafka's admin APIs (<see cref="KafkaGroupAdmin"/>). The group must have no active members,
+/// or the running worker would overwrite the commit with its own positions: the group is described
+/// first (DescribeConsumerGroups), and a broker refuses a member-less commit to a group that has
+/// members anyway, which covers brokers that cannot describe groups (librdkafka's mock cluster).
 /// For a time, the broker's offsets-for-times answer is checked (the message at it and the one
-/// before must straddle the time) and, when wrong (librdkafka's mock answers the end offset),
+/// before must straddle the time) and, when wrong (librdkafka's mock answers -1 for every time),
 /// replaced by a binary search over message timestamps, which assumes they grow with the offset.
 /// </summary>
 internal sealed class ReplayService(KafkaClientConfigFactory configs, string consumerGroup)
 {
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    public ReplayPlan Plan(string topic, ReplayFrom from, int? onlyPartition)
+    public async Task<ReplayPlan> PlanAsync(string topic, ReplayFrom from, int? onlyPartition)
     {
-        using var consumer = CreateConsumer(topic);
-        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
-        var metadata = admin.GetMetadata(topic, Timeout).Topics.FirstOrDefault(t => t.Topic == topic);
-        if (metadata is null || metadata.Error.IsError || metadata.Partitions.Count == 0)
-            throw new ReplayException($"topic '{topic}' does not exist (or this user may not describe it)");
-        var partitions = metadata.Partitions.Select(p => p.PartitionId).Where(p => onlyPartition is null || p == onlyPartition).Order()
-            .Select(p => new TopicPartition(topic, p)).ToList();
+        using var admin = new KafkaGroupAdmin(configs, Timeout, "eventrouter-replay");
+        var partitions = (admin.Partitions(topic) ?? throw new ReplayException($"topic '{topic}' does not exist (or this user may not describe it)"))
+            .Where(tp => onlyPartition is null || tp.Partition.Value == onlyPartition).ToList();
         if (partitions.Count == 0) throw new ReplayException($"topic '{topic}' has no partition {onlyPartition}");
 
-        var committed = consumer.Committed(partitions, Timeout);
+        var committed = await admin.CommittedAsync(consumerGroup, partitions);
+        var watermarks = await admin.WatermarksAsync(partitions);
+        using var reader = from.Kind == ReplayFromKind.Time ? CreateReader(topic) : null;
         var result = new List<ReplayPartition>();
         foreach (var tp in partitions)
         {
-            var watermarks = consumer.QueryWatermarkOffsets(tp, Timeout);
-            long low = watermarks.Low.Value, high = watermarks.High.Value;
-            var current = committed.First(c => c.TopicPartition == tp).Offset;
-            long? before = current.IsSpecial ? null : current.Value;
+            var (low, high) = watermarks[tp];
             var (target, how) = from.Kind switch
             {
                 ReplayFromKind.Beginning => (low, "beginning"),
                 ReplayFromKind.Offset => (Math.Clamp(from.Offset, low, high), from.Offset < low ? "offset (clamped to the oldest kept)" : from.Offset > high ? "offset (clamped to the end)" : "offset"),
-                _ => FindByTime(consumer, tp, low, high, from.Time),
+                _ => TimeOffsetResolver.Find(new ConsumerTimeIndex(reader!, tp, Timeout), low, high, from.Time),
             };
-            result.Add(new ReplayPartition(topic, tp.Partition.Value, low, high, before, target, how));
+            result.Add(new ReplayPartition(topic, tp.Partition.Value, low, high, committed.GetValueOrDefault(tp), target, how));
         }
         return new ReplayPlan(consumerGroup, topic, from, result);
     }
 
     /// <summary>
     /// Null when the group has no active members (or the broker cannot describe groups: then the
-    /// commit in <see cref="Apply"/> is the check, as a broker refuses a member-less commit to a
-    /// group that has members); otherwise why the replay must not run.
+    /// commit in <see cref="ApplyAsync"/> is the check); otherwise why the replay must not run.
     /// </summary>
-    public string? ActiveMembers()
+    public async Task<string?> ActiveMembersAsync()
     {
-        using var consumer = CreateConsumer("replay");
-        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
-        GroupInfo? group;
-        try
-        {
-            group = admin.ListGroup(consumerGroup, Timeout);
-        }
-        catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_UnsupportedFeature)
-        {
-            MembershipCheck = "the broker cannot describe groups; the offset commit itself is refused while the group has members";
-            return null;
-        }
-        MembershipCheck = "described the group";
-        _describedGroup = true;
-        if (group is null || group.Error.IsError && group.Error.Code == ErrorCode.GroupIdNotFound) return null;
-        if (group.Error.IsError) return $"cannot describe group '{consumerGroup}': {group.Error.Reason}";
+        using var admin = new KafkaGroupAdmin(configs, Timeout, "eventrouter-replay");
+        var group = await admin.DescribeAsync(consumerGroup);
+        _describedGroup = group.Describable;
+        MembershipCheck = group.Describable
+            ? $"described the group (state {group.State})"
+            : "the broker cannot describe groups; the offset commit itself is refused while the group has members";
+        if (group.Error is { } error) return $"cannot describe group '{consumerGroup}': {error}";
         return group.Members.Count == 0 ? null
-            : $"group '{consumerGroup}' has {group.Members.Count} active member(s) ({string.Join(", ", group.Members.Take(5).Select(m => m.ClientId + "@" + m.ClientHost))}); stop the workers first";
+            : $"group '{consumerGroup}' has {group.Members.Count} active member(s) ({string.Join(", ", group.Members.Take(5).Select(m => m.ClientId + "@" + m.Host))}); stop the workers first";
     }
 
-    /// <summary>How <see cref="ActiveMembers"/> could check (for the output).</summary>
+    /// <summary>How <see cref="ActiveMembersAsync"/> could check (for the output).</summary>
     public string? MembershipCheck { get; private set; }
 
     private bool _describedGroup;
 
     /// <summary>Commits the plan's targets for the group (without joining it) and reads them back.</summary>
-    public void Apply(ReplayPlan plan)
+    public async Task ApplyAsync(ReplayPlan plan)
     {
-        using var consumer = CreateConsumer(plan.Topic);
+        using var admin = new KafkaGroupAdmin(configs, Timeout, "eventrouter-replay");
         var offsets = plan.Partitions.Select(p => new TopicPartitionOffset(p.Topic, p.Partition, p.Target)).ToList();
         try
         {
-            consumer.Commit(offsets);
+            await admin.AlterAsync(plan.ConsumerGroup, offsets);
         }
-        catch (KafkaException ex) when (IsActiveGroup(ex.Error.Code) || ex is TopicPartitionOffsetException tpo && tpo.Results.Any(r => IsActiveGroup(r.Error.Code)))
+        catch (GroupHasMembersException ex)
         {
-            var why = $"the broker refused the commit ({ex.Error.Reason}): group '{plan.ConsumerGroup}' has active members; stop the workers first";
+            var why = $"{ex.Message}; stop the workers first";
             if (!_describedGroup)
             {
                 // Only a broker that cannot describe groups gets here with an empty group: librdkafka's
@@ -138,19 +122,12 @@ internal sealed class ReplayService(KafkaClientConfigFactory configs, string con
             }
             throw new ReplayException(why);
         }
-        var after = consumer.Committed(offsets.Select(o => o.TopicPartition), Timeout);
+        var after = await admin.CommittedAsync(plan.ConsumerGroup, offsets.Select(o => o.TopicPartition).ToList());
         foreach (var p in plan.Partitions)
         {
-            var offset = after.First(a => a.Partition.Value == p.Partition).Offset;
-            p.After = offset.IsSpecial ? null : offset.Value;
+            p.After = after.GetValueOrDefault(new TopicPartition(p.Topic, p.Partition));
         }
     }
-
-    private static bool IsActiveGroup(ErrorCode code) =>
-        code is ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress;
-
-    private (long Offset, string How) FindByTime(IConsumer<byte[], byte[]> consumer, TopicPartition tp, long low, long high, DateTimeOffset time) =>
-        TimeOffsetResolver.Find(new ConsumerTimeIndex(consumer, tp, Timeout), low, high, time);
 
     /// <summary>One partition read through an unjoined consumer: the broker's lookup and single-message reads.</summary>
     private sealed class ConsumerTimeIndex(IConsumer<byte[], byte[]> consumer, TopicPartition tp, TimeSpan timeout) : IPartitionTimeIndex
@@ -169,13 +146,13 @@ internal sealed class ReplayService(KafkaClientConfigFactory configs, string con
         }
     }
 
-    private IConsumer<byte[], byte[]> CreateConsumer(string topic)
+    /// <summary>A consumer that only reads single messages by offset: it never joins a group or commits.</summary>
+    private IConsumer<byte[], byte[]> CreateReader(string topic)
     {
-        KafkaNativeLibrary.EnsureLoaded();
         var config = configs.CreateConsumerConfig(topic);
         config.ClientId = "eventrouter-replay";
         config.EnableAutoCommit = false;
-        config.GroupId = consumerGroup;
+        config.GroupId = $"eventrouter-replay-reader-{Guid.NewGuid():N}";
         return new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, _) => { }).Build();
     }
 }
