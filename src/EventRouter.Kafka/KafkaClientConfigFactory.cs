@@ -10,17 +10,16 @@ namespace EventRouter.Kafka;
 internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
 {
     /// <summary>
-    /// The partition assignment strategy unless <c>Kafka:Consumer:partition.assignment.strategy</c> says otherwise.
+    /// The partition assignment strategy of the classic group protocol unless
+    /// <c>Kafka:Consumer:partition.assignment.strategy</c> says otherwise.
     /// </summary>
     /// <remarks>
     /// <c>range</c> (eager rebalancing): every rebalance revokes the whole assignment, so the consumer
-    /// finishes or abandons its in-flight batch as a whole and librdkafka commits the stored offsets
+    /// finishes or abandons its in-flight batches as a whole and librdkafka commits the stored offsets
     /// while unassigning. Each EventRouter consumer reads one topic, so range gives a balanced spread.
     /// <c>cooperative-sticky</c> also works with <see cref="KafkaSourceService"/> (it only stops
-    /// committing the revoked partitions), but it needs two rebalance rounds per membership change,
-    /// and librdkafka's mock cluster (our sandbox and tests) runs each round on a timer of
-    /// session.timeout.ms minus 1 s and always picks the group leader's first strategy, so it
-    /// roughly doubles join times there.
+    /// committing the revoked partitions) but needs two rebalance rounds per membership change; the
+    /// measured pauses of each protocol are in docs/guarantees.md.
     /// </remarks>
     internal const string DefaultAssignmentStrategy = "range";
 
@@ -28,32 +27,34 @@ internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
     internal const int DefaultAutoCommitIntervalMs = 1000;
 
     /// <summary>
-    /// librdkafka's prefetch per consumer (<c>queued.max.messages.kbytes</c>) unless
+    /// librdkafka's prefetch per consumer in bytes (<c>queued.max.messages.kbytes</c>) unless
     /// <c>Kafka:Consumer</c> says otherwise: librdkafka's own 64 MiB, stated here because
-    /// <see cref="DefaultFetchMaxBytes"/> is chosen against it.
+    /// <see cref="DefaultFetchMaxBytes"/> is chosen against it. For large events this is the bound
+    /// that decides the prefetch's memory.
     /// </summary>
-    /// <remarks>
-    /// Bytes, not records, decide how much of large events a backlog delivers per fetch back-off (see
-    /// <see cref="DefaultQueuedMinMessages"/>): 16 MiB (tried 2026-11-22) would hold only about 3,300
-    /// events of 5 KB, so the records limit is the one lowered to save memory.
-    /// </remarks>
     internal const int DefaultQueuedMaxMessagesKbytes = 64 * 1024;
 
     /// <summary>
-    /// The most records librdkafka prefetches per consumer (<c>queued.min.messages</c>) unless
-    /// <c>Kafka:Consumer</c> says otherwise: 50,000, half librdkafka's 100,000.
+    /// The records librdkafka keeps prefetched per partition before it stops fetching it
+    /// (<c>queued.min.messages</c>) unless <c>Kafka:Consumer</c> says otherwise (librdkafka: 100,000).
     /// </summary>
     /// <remarks>
-    /// Each prefetched record costs its bytes plus about 370 bytes of librdkafka's own, so for small
-    /// events this limit, not <see cref="DefaultQueuedMaxMessagesKbytes"/>, decides the prefetch's
-    /// memory: the drain benchmark's worker (1,000,000 events of 300 bytes) peaked at 148-161 MiB with
-    /// 50,000 and at 179-206 MiB with 100,000 (2026-12-02), against a 200 MB target. The price is
-    /// the drain rate on a backlog, 60,000/s instead of about 90,000/s (storage takes far fewer):
-    /// librdkafka 2.0.2 stops fetching when either limit is reached and looks again only when its
-    /// broker thread next wakes, up to a second later, so a consumer faster than the fetcher gets
-    /// about one prefetch per second (librdkafka 2.2 added <c>fetch.queue.backoff.ms</c> for this).
+    /// Each prefetched record costs its bytes plus librdkafka's own few hundred, so for small events
+    /// this limit decides the prefetch's memory. With <see cref="DefaultFetchQueueBackoffMs"/> the
+    /// fetcher refills soon after the application takes records, so a smaller prefetch no longer costs
+    /// throughput (the Kafka and drain benchmarks in docs/performance.md).
     /// </remarks>
-    internal const int DefaultQueuedMinMessages = 50_000;
+    internal const int DefaultQueuedMinMessages = 20_000;
+
+    /// <summary>
+    /// How long librdkafka waits before it fetches a partition again once the prefetch was full
+    /// (<c>fetch.queue.backoff.ms</c>) unless <c>Kafka:Consumer</c> says otherwise (librdkafka: 1000).
+    /// </summary>
+    /// <remarks>
+    /// A consumer that takes records faster than librdkafka's one-second default would otherwise wait
+    /// for the fetcher once per prefetch: on a backlog that, not the consumer, set the rate.
+    /// </remarks>
+    internal const int DefaultFetchQueueBackoffMs = 10;
 
     /// <summary>
     /// The most a broker returns for one fetch (<c>fetch.max.bytes</c>) unless <c>Kafka:Consumer</c>
@@ -61,10 +62,8 @@ internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
     /// </summary>
     /// <remarks>
     /// A response stays in memory until the last of its records has been handed over, on top of the
-    /// prefetch, so on a backlog over many partitions every fetch is this size. 8 MiB is still about
-    /// 28,000 events of 300 bytes per round trip, far more than storage takes in one; the drain
-    /// benchmark peaked about 20 MiB lower with it at the same rate. Never below
-    /// <c>message.max.bytes</c>, which librdkafka requires.
+    /// prefetch, so on a backlog over many partitions every fetch is this size; a smaller one lowers
+    /// the peak at the same rate. Never below <c>message.max.bytes</c>, which librdkafka requires.
     /// </remarks>
     internal const int DefaultFetchMaxBytes = 8 * 1024 * 1024;
 
@@ -97,7 +96,7 @@ internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
         // revoked, and in Close()) only the offsets we *store*, and we store offset+1 of a partition
         // only after IRecordBatchRouter.RouteBatchAsync has returned for the batch. Storing is local
         // and never blocks the consume thread; a synchronous Commit() per batch would block it on the
-        // coordinator (with no timeout in Confluent 1.9.3) exactly when brokers are unreachable. The
+        // coordinator exactly when brokers are unreachable. The
         // price is that a crash can redeliver up to auto.commit.interval.ms of routed records, which
         // at-least-once delivery allows (queued envelopes carry the event id for de-duplication). The
         // interval is 1 s instead of librdkafka's 5 s: a commit a second per consumer costs the
@@ -106,15 +105,24 @@ internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
         config.AutoCommitIntervalMs ??= DefaultAutoCommitIntervalMs;
         config.QueuedMaxMessagesKbytes ??= DefaultQueuedMaxMessagesKbytes;
         config.QueuedMinMessages ??= DefaultQueuedMinMessages;
+        config.FetchQueueBackoffMs ??= DefaultFetchQueueBackoffMs;
         config.FetchMaxBytes ??= Math.Max(DefaultFetchMaxBytes, config.MessageMaxBytes ?? 0);
         config.EnableAutoOffsetStore = false;
         config.AutoOffsetReset = AutoOffsetReset.Earliest;
         config.EnablePartitionEof = false;
-        // Confluent.Kafka 1.9.3 decodes each record's topic name into a new string, with a
-        // byte-at-a-time strlen: 14% of the consume thread on a backlog. Each consumer reads one
-        // topic, which KafkaRecordMapper fills in; timestamps and headers are still needed.
+        // Confluent.Kafka would decode each record's topic name into a new string; each consumer reads
+        // one topic, which KafkaRecordMapper fills in. Timestamps and headers are needed.
         config.ConsumeResultFields = "timestamp,headers";
-        config.Set("partition.assignment.strategy", config.Get("partition.assignment.strategy") ?? DefaultAssignmentStrategy);
+        if (KafkaOptionsParsing.TryParseGroupProtocol(_options.GroupProtocol, out var groupProtocol) && groupProtocol == KafkaGroupProtocol.Consumer)
+        {
+            // KIP-848: the broker assigns, incrementally; librdkafka refuses a client-side strategy.
+            config.Set("group.protocol", "consumer");
+        }
+        else
+        {
+            config.Set("partition.assignment.strategy", config.Get("partition.assignment.strategy") ?? DefaultAssignmentStrategy);
+        }
+
         return config;
     }
 
@@ -128,9 +136,20 @@ internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
         return config;
     }
 
+    /// <summary>An admin client configuration with the same connection and credentials (for the operator commands).</summary>
+    public AdminClientConfig CreateAdminConfig(string clientId = "eventrouter-admin")
+    {
+        var config = new AdminClientConfig { ClientId = clientId };
+        ApplyConnection(config);
+        return config;
+    }
+
     private void ApplyConnection(ClientConfig config)
     {
         config.BootstrapServers = _options.BootstrapServers;
+        // A topic name with a typo must fail, not create a topic (librdkafka's producer and admin
+        // clients allow it by default, and brokers with auto.create.topics.enable obey).
+        config.Set("allow.auto.create.topics", "false");
 
         if (!KafkaOptionsParsing.TryParseSecurityProtocol(_options.SecurityProtocol, out var protocol))
         {

@@ -66,6 +66,17 @@ public sealed class KafkaOptions
     /// <value>Required. No default.</value>
     public string? ConsumerGroup { get; set; }
 
+    /// <summary>
+    /// <c>Kafka:GroupProtocol</c>: <c>Classic</c> or <c>Consumer</c> (case-insensitive), librdkafka's
+    /// <c>group.protocol</c>. <c>Classic</c> is the JoinGroup/SyncGroup protocol every broker speaks,
+    /// with EventRouter's assignment strategy. <c>Consumer</c> is KIP-848 (Apache Kafka 4.0 brokers and
+    /// later): the broker assigns partitions and moves only those that change owner, so a member joining
+    /// or leaving does not stop the others (docs/guarantees.md has the measured pauses); the session
+    /// timeout, heartbeat interval and assignor are then the broker's settings.
+    /// </summary>
+    /// <value>Default <c>Classic</c>.</value>
+    public string GroupProtocol { get; set; } = nameof(KafkaGroupProtocol.Classic);
+
     /// <summary><c>Kafka:Topics</c>: the topic consumed for each kind of event.</summary>
     /// <value>Notifications from <c>Notifications</c>, prices from <c>Prices</c>.</value>
     public KafkaTopicsOptions Topics { get; set; } = new();
@@ -151,6 +162,7 @@ public sealed class KafkaOptions
             .Append(", SslCaPem = ").Append(string.IsNullOrEmpty(SslCaPem) ? "(not set)" : "(set)")
             .Append(", AllowPlaintext = ").Append(AllowPlaintext)
             .Append(", ConsumerGroup = ").Append(ConsumerGroup)
+            .Append(", GroupProtocol = ").Append(GroupProtocol)
             .Append(", Topics = { Notifications = ").Append(Topics?.Notifications)
             .Append(", Prices = ").Append(Topics?.Prices).Append(" }")
             .Append(", MaxBatchSize = ").Append(MaxBatchSize)
@@ -206,6 +218,15 @@ public enum KafkaSaslMechanism
     ScramSha512,
 }
 
+/// <summary>The values of <see cref="KafkaOptions.GroupProtocol"/>.</summary>
+public enum KafkaGroupProtocol
+{
+    /// <summary>The classic group protocol (JoinGroup/SyncGroup), client-side assignment.</summary>
+    Classic,
+    /// <summary>KIP-848's consumer group protocol (ConsumerGroupHeartbeat), broker-side incremental assignment.</summary>
+    Consumer,
+}
+
 /// <summary>Parsing of the string settings into their enums (case-insensitive, names only, no numbers).</summary>
 internal static class KafkaOptionsParsing
 {
@@ -214,6 +235,9 @@ internal static class KafkaOptionsParsing
 
     public static bool TryParseSaslMechanism(string? value, out KafkaSaslMechanism mechanism)
         => TryParseName(value, out mechanism);
+
+    public static bool TryParseGroupProtocol(string? value, out KafkaGroupProtocol protocol)
+        => TryParseName(value, out protocol);
 
     public static bool UsesSasl(this KafkaSecurityProtocol protocol)
         => protocol is KafkaSecurityProtocol.SaslSsl or KafkaSecurityProtocol.SaslPlaintext;

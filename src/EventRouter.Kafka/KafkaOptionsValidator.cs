@@ -40,10 +40,23 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
             ["auto.offset.reset"] = "EventRouter starts a new consumer group at the earliest offset so that nothing is skipped",
             ["enable.partition.eof"] = "EventRouter does not handle end-of-partition events",
             ["dotnet.consumer.consume.result.fields"] = "EventRouter needs each record's timestamp and headers",
+            ["allow.auto.create.topics"] = "EventRouter never creates topics; a topic that does not exist is an error",
+            ["group.protocol"] = "use Kafka:GroupProtocol",
+        };
+
+    /// <summary>librdkafka properties the broker owns under <c>Kafka:GroupProtocol</c> <c>Consumer</c> (KIP-848); librdkafka refuses them.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> BrokerOwnedUnderConsumerProtocol =
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["session.timeout.ms"] = "the broker's group.consumer.session.timeout.ms applies",
+            ["heartbeat.interval.ms"] = "the broker's group.consumer.heartbeat.interval.ms applies",
+            ["partition.assignment.strategy"] = "the broker assigns partitions; choose its assignor with Kafka:Consumer:group.remote.assignor",
+            ["group.protocol.type"] = "it belongs to the classic protocol",
         };
 
     private static readonly string ProtocolNames = string.Join(", ", Enum.GetNames<KafkaSecurityProtocol>());
     private static readonly string MechanismNames = string.Join(", ", Enum.GetNames<KafkaSaslMechanism>());
+    private static readonly string GroupProtocolNames = string.Join(", ", Enum.GetNames<KafkaGroupProtocol>());
 
     public ValidateOptionsResult Validate(string? name, KafkaOptions options)
     {
@@ -73,6 +86,11 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
         if (string.IsNullOrWhiteSpace(options.ConsumerGroup))
         {
             failures.Add("Kafka:ConsumerGroup is required.");
+        }
+
+        if (!KafkaOptionsParsing.TryParseGroupProtocol(options.GroupProtocol, out _))
+        {
+            failures.Add($"Kafka:GroupProtocol must be one of {GroupProtocolNames}.");
         }
     }
 
@@ -215,11 +233,16 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
             return;
         }
 
+        var consumerProtocol = KafkaOptionsParsing.TryParseGroupProtocol(options.GroupProtocol, out var protocol) && protocol == KafkaGroupProtocol.Consumer;
         foreach (var key in options.Consumer.Keys.Order(StringComparer.Ordinal))
         {
             if (OwnedConsumerProperties.TryGetValue(key, out var instead))
             {
                 failures.Add($"Kafka:Consumer:{key} cannot be set: {instead}.");
+            }
+            else if (consumerProtocol && BrokerOwnedUnderConsumerProtocol.TryGetValue(key, out var why))
+            {
+                failures.Add($"Kafka:Consumer:{key} cannot be set with Kafka:GroupProtocol Consumer: {why}.");
             }
         }
     }

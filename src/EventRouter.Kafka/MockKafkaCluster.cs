@@ -10,9 +10,10 @@ namespace EventRouter.Kafka;
 /// </summary>
 /// <remarks>
 /// What the mock does not do: SASL, TLS, topic creation through the Admin API (use
-/// <see cref="CreateTopic"/>), ListGroups, offsets-for-times (it answers the end offset). Each
-/// partition keeps only about 5 MB. A group's first join takes about 3 s, and a member that joins
-/// right after another left waits <c>session.timeout.ms</c> minus 1 s. Broker ids are 1..<see cref="BrokerCount"/>.
+/// <see cref="CreateTopic"/>), DescribeGroups and ListGroups, offsets-for-times (it answers -1).
+/// Each partition keeps only about 5 MiB. A classic group's first join takes about 3 s, and a
+/// member that joins right after another left waits <c>session.timeout.ms</c> minus 1 s. Broker
+/// ids are 1..<see cref="BrokerCount"/>.
 /// </remarks>
 public sealed unsafe class MockKafkaCluster : IDisposable
 {
@@ -26,7 +27,7 @@ public sealed unsafe class MockKafkaCluster : IDisposable
     private static NativeApi? _api;
 
     /// <summary>Starts a mock cluster with <paramref name="brokerCount"/> brokers.</summary>
-    /// <exception cref="DllNotFoundException">librdkafka is not installed.</exception>
+    /// <exception cref="KafkaNativeLibraryException">librdkafka could not be loaded.</exception>
     /// <exception cref="InvalidOperationException">librdkafka refused to create the cluster.</exception>
     public MockKafkaCluster(int brokerCount = 1)
     {

@@ -5,8 +5,8 @@ namespace EventRouter.Cli.Commands;
 
 /// <summary>
 /// <c>eventrouter mock-kafka</c> (hidden): librdkafka's mock cluster in a process of its own, for
-/// tests that must survive the mock's own failures (a librdkafka 2.0.2 assertion in its group
-/// coordinator can abort the process that hosts it). Prints <c>bootstrap &lt;servers&gt;</c>, then
+/// tests that must survive the mock's own failures (it is librdkafka's test code: an assertion in
+/// it aborts the process that hosts it). Prints <c>bootstrap &lt;servers&gt;</c>, then
 /// answers each stdin line with <c>ok</c> or <c>error &lt;why&gt;</c>: <c>topic NAME PARTITIONS</c>,
 /// <c>down BROKER</c>, <c>up BROKER</c>; end of input or <c>exit</c> stops it.
 /// </summary>

@@ -4,8 +4,8 @@ namespace EventRouter.IntegrationTests.EndToEnd;
 
 /// <summary>
 /// librdkafka's mock cluster hosted by <c>eventrouter mock-kafka</c> in a child process, so that an
-/// assertion inside the mock (librdkafka 2.0.2's group coordinator can abort under rebalance
-/// churn) fails the test that provoked it instead of killing the whole test run.
+/// assertion inside the mock (it is librdkafka's test code, and an assertion aborts the process that
+/// hosts it) fails the test that provoked it instead of killing the whole test run.
 /// </summary>
 internal sealed class MockKafkaProcess : IDisposable
 {

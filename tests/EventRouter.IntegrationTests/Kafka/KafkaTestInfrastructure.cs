@@ -21,7 +21,7 @@ public sealed class MockKafkaClusterFixture : IDisposable
         {
             Cluster = new MockKafkaCluster(brokerCount: 3);
         }
-        catch (DllNotFoundException ex)
+        catch (KafkaNativeLibraryException ex)
         {
             throw new InvalidOperationException($"The Kafka integration tests need librdkafka: {ex.Message}", ex);
         }

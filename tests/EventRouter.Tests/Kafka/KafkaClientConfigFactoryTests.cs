@@ -39,8 +39,49 @@ public class KafkaClientConfigFactoryTests
         Assert.Equal("range", config["partition.assignment.strategy"]);
         Assert.Equal("1000", config["auto.commit.interval.ms"]);
         Assert.Equal("65536", config["queued.max.messages.kbytes"]);
-        Assert.Equal("50000", config["queued.min.messages"]);
+        Assert.Equal("20000", config["queued.min.messages"]);
+        Assert.Equal("10", config["fetch.queue.backoff.ms"]);
         Assert.Equal("8388608", config["fetch.max.bytes"]);
+    }
+
+    [Fact]
+    public void CreateConsumerConfig_ConsumerGroupProtocol_Kip848WithoutClientSideAssignor()
+    {
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        options.GroupProtocol = "Consumer";
+
+        var config = ConsumerConfigFor(options);
+
+        Assert.Equal("consumer", config["group.protocol"]);
+        Assert.False(config.ContainsKey("partition.assignment.strategy"));
+    }
+
+    [Fact]
+    public void EveryClientConfig_NeverAutoCreatesTopics()
+    {
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        options.Consumer["allow.auto.create.topics"] = "true";
+        var factory = new KafkaClientConfigFactory(Options.Create(options));
+
+        var configs = new ClientConfig[] { factory.CreateConsumerConfig("Notifications"), factory.CreateProducerConfig(), factory.CreateAdminConfig() };
+
+        Assert.All(configs, config => Assert.Equal("false", config.Get("allow.auto.create.topics")));
+    }
+
+    [Fact]
+    public void CreateAdminConfig_SameConnectionAndCredentialsAsTheConsumer()
+    {
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        var factory = new KafkaClientConfigFactory(Options.Create(options));
+
+        var admin = factory.CreateAdminConfig("eventrouter-stats").ToDictionary(kv => kv.Key, kv => kv.Value);
+        var consumer = ConsumerConfigFor(options);
+
+        Assert.Equal("eventrouter-stats", admin["client.id"]);
+        foreach (var key in new[] { "bootstrap.servers", "security.protocol", "sasl.mechanism", "sasl.username", "sasl.password", "ssl.endpoint.identification.algorithm" })
+        {
+            Assert.Equal(consumer[key], admin[key]);
+        }
     }
 
     [Fact]
@@ -49,6 +90,14 @@ public class KafkaClientConfigFactoryTests
         var options = KafkaOptionsValidatorTests.ValidOptions();
         options.Consumer["queued.min.messages"] = "100000";
         Assert.Equal("100000", ConsumerConfigFor(options)["queued.min.messages"]);
+    }
+
+    [Fact]
+    public void CreateConsumerConfig_FetchQueueBackoffGivenUnderConsumer_IsKept()
+    {
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        options.Consumer["fetch.queue.backoff.ms"] = "1000";
+        Assert.Equal("1000", ConsumerConfigFor(options)["fetch.queue.backoff.ms"]);
     }
 
     [Fact]

@@ -68,6 +68,53 @@ public class KafkaOptionsValidatorTests
         AssertSingleFailure(options, "Kafka:BootstrapServers is required (a comma-separated list of host:port).");
     }
 
+    [Theory]
+    [InlineData("Classic")]
+    [InlineData("consumer")]
+    public void Validate_KnownGroupProtocol_Succeeds(string protocol)
+    {
+        var options = ValidOptions();
+        options.GroupProtocol = protocol;
+        Assert.True(Validate(options).Succeeded);
+    }
+
+    [Fact]
+    public void Validate_UnknownGroupProtocol_NamesSettingAndChoices()
+    {
+        var options = ValidOptions();
+        options.GroupProtocol = "kip848";
+        AssertSingleFailure(options, "Kafka:GroupProtocol must be one of Classic, Consumer.");
+    }
+
+    [Theory]
+    [InlineData("session.timeout.ms", "the broker's group.consumer.session.timeout.ms applies")]
+    [InlineData("partition.assignment.strategy", "the broker assigns partitions; choose its assignor with Kafka:Consumer:group.remote.assignor")]
+    public void Validate_ConsumerProtocolWithClassicOnlyProperty_NamesBothSettings(string key, string why)
+    {
+        var options = ValidOptions();
+        options.GroupProtocol = "Consumer";
+        options.Consumer[key] = "6000";
+        AssertSingleFailure(options, $"Kafka:Consumer:{key} cannot be set with Kafka:GroupProtocol Consumer: {why}.");
+    }
+
+    [Fact]
+    public void Validate_ClassicProtocolWithSessionTimeout_Succeeds()
+    {
+        var options = ValidOptions();
+        options.Consumer["session.timeout.ms"] = "6000";
+        Assert.True(Validate(options).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("group.protocol", "use Kafka:GroupProtocol")]
+    [InlineData("allow.auto.create.topics", "EventRouter never creates topics; a topic that does not exist is an error")]
+    public void Validate_OwnedGroupAndTopicProperties_Refused(string key, string instead)
+    {
+        var options = ValidOptions();
+        options.Consumer[key] = "x";
+        AssertSingleFailure(options, $"Kafka:Consumer:{key} cannot be set: {instead}.");
+    }
+
     [Fact]
     public void Validate_BootstrapServersWithEmptyEntry_NamesSetting()
     {

@@ -61,7 +61,7 @@ public sealed class TimeOffsetResolverTests
     [InlineData(9, 109)]
     public void TheMockClustersAnswer_None_IsRejected_AndBinarySearchFindsTheOffset(double minutes, long expected)
     {
-        var index = Partition(_ => null);   // librdkafka 2.0.2's mock: "FIXME: by timestamp", offset -1
+        var index = Partition(_ => null);   // librdkafka's mock: "FIXME: by timestamp", offset -1
 
         var (offset, how) = TimeOffsetResolver.Find(index.Object, Low, High, T0.AddMinutes(minutes));
 
