@@ -47,16 +47,31 @@ internal static class KafkaBench
 
         var name = $"Kafka backlog, {available:N0} x 300 B (lz4), {partitions} partition(s)";
         var settings = new Dictionary<string, string?>();
+        var cpu = ProcessCpu();
         var router = await ConsumeWithSourceServiceAsync(cluster.BootstrapServers, topic, new NullRouter(available), available, settings);
+        var routerCpu = ProcessCpu() - cpu;
+        cpu = ProcessCpu();
         var bare = ConsumeWithBareLoop(cluster.BootstrapServers, topic, available, settings);
+        var bareCpu = ProcessCpu() - cpu;
         // kcat runs on Debian's librdkafka 2.0.2, which has no fetch.queue.backoff.ms: given a prefetch
         // that holds the whole backlog it never backs off, so it is measured at its best.
         var kcat = await ConsumeWithKcatAsync(cluster.BootstrapServers, topic, available, UnboundedPrefetch);
         var ratio = router.Rate / bare.Rate;
         table.Add(name, Fmt.Rate(router.Rate), $"bare Confluent.Kafka loop {Fmt.Rate(bare.Rate)}", Fmt.Ratio(ratio),
             ">= 0.90" + (ratio >= 0.9 ? " met" : " NOT MET"),
-            $"{router.Records:N0}/{bare.Records:N0}/{kcat.Records:N0} records; kcat {Fmt.Rate(kcat.Rate)} ({Fmt.Ratio(router.Rate / kcat.Rate)} of it)");
+            $"{router.Records:N0}/{bare.Records:N0}/{kcat.Records:N0} records; process CPU per record {PerRecord(routerCpu, router.Records)} against {PerRecord(bareCpu, bare.Records)}; " +
+            $"kcat {Fmt.Rate(kcat.Rate)} ({Fmt.Ratio(router.Rate / kcat.Rate)} of it)");
     }
+
+    /// <summary>CPU time of the whole process (every thread, librdkafka's included) so far.</summary>
+    private static TimeSpan ProcessCpu()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
+    private static string PerRecord(TimeSpan cpu, long records) =>
+        records == 0 ? "-" : $"{cpu.TotalMicroseconds / records:0.00} µs";
 
     /// <summary>
     /// For kcat: a prefetch that holds the whole backlog, so librdkafka 2.0.2's fetcher (which looks
