@@ -39,7 +39,7 @@ internal static class FunctionsAppOutput
 }
 
 /// <summary>One function of <c>functions.metadata</c> and its trigger binding.</summary>
-internal sealed record GeneratedFunction(string Name, string EntryPoint, JsonElement Trigger)
+internal sealed record GeneratedFunction(string Name, string EntryPoint, JsonElement Trigger, JsonElement? Retry)
 {
     public string TriggerType => Trigger.GetProperty("type").GetString()!;
 
@@ -51,5 +51,6 @@ internal sealed record GeneratedFunction(string Name, string EntryPoint, JsonEle
         [.. metadata.RootElement.EnumerateArray().Select(function => new GeneratedFunction(
             function.GetProperty("name").GetString()!,
             function.GetProperty("entryPoint").GetString()!,
-            function.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal))))];
+            function.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal)),
+            function.TryGetProperty("retry", out var retry) && retry.ValueKind == JsonValueKind.Object ? retry : null))];
 }

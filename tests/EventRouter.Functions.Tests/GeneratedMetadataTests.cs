@@ -14,7 +14,7 @@ public sealed class GeneratedMetadataTests
     private static IReadOnlyList<GeneratedFunction> Functions()
     {
         using var metadata = FunctionsAppOutput.ReadJson("functions.metadata");
-        return [.. GeneratedFunction.ReadAll(metadata).Select(f => f with { Trigger = f.Trigger.Clone() })];
+        return [.. GeneratedFunction.ReadAll(metadata).Select(f => f with { Trigger = f.Trigger.Clone(), Retry = f.Retry?.Clone() })];
     }
 
     private static IReadOnlyList<string> QueuesFromRoutesJson()
@@ -98,7 +98,11 @@ public sealed class GeneratedMetadataTests
             Assert.Equal(KafkaTriggerFunctions.MechanismOf(f.Name), f.Binding("authenticationMode"));
             Assert.Equal("SaslSsl", f.Binding("protocol"));
             Assert.Equal("Many", f.Binding("cardinality"));
+            var retry = Assert.NotNull(f.Retry);
+            Assert.Equal("exponentialBackoff", retry.GetProperty("strategy").GetString());
+            Assert.Equal(5, retry.GetProperty("maxRetryCount").GetInt32());
         });
+        Assert.All(Functions().Where(f => f.TriggerType == "queueTrigger"), f => Assert.Null(f.Retry));
     }
 
     [Fact]
@@ -112,7 +116,8 @@ public sealed class GeneratedMetadataTests
             queues.GetProperty("typeName").GetString());
         var hintPath = queues.GetProperty("hintPath").GetString()!;
         Assert.True(File.Exists(Path.Combine(FunctionsAppOutput.PublishDirectory, hintPath)), $"{hintPath} is not in the published app");
-        Assert.Equal(FunctionsAppOutput.HasKafkaTrigger, entries.Any(e => e.GetProperty("name").GetString()!.Contains("Kafka", StringComparison.OrdinalIgnoreCase)));
+        // The host-side Kafka extension (Microsoft.Azure.WebJobs.Extensions.Kafka) comes with the Kafka build only.
+        Assert.Equal(FunctionsAppOutput.HasKafkaTrigger, entries.Any(e => e.GetProperty("typeName").GetString()!.Contains("Microsoft.Azure.WebJobs.Extensions.Kafka", StringComparison.Ordinal)));
     }
 
     [Fact]
