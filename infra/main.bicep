@@ -1,10 +1,11 @@
 // EventRouter: Azure resources for one environment (sandbox or production) in one resource group.
 //
-//   az deployment group create -g <rg> -f infra/main.bicep -p @infra/env/sandbox.parameters.json
+//   az deployment group create -g <rg> -f infra/main.bicep -p infra/env/sandbox.bicepparam
 //   azd up            (azure.yaml at the repository root; parameters from infra/main.parameters.json)
 //
-// See docs/deploy.md. Only a syntax check runs in this repository's CI (tree-sitter); run
-// `bicep lint infra/main.bicep` and `az deployment group what-if` before deploying a change.
+// See docs/deploy.md. CI compiles and lints every template with the Bicep CLI (a warning fails the
+// build unless suppressed next to its line, with the reason) and tests what the deployment engine
+// predicts from it (`bicep snapshot`); `az deployment group what-if` belongs to the deploy pipeline.
 
 targetScope = 'resourceGroup'
 
@@ -39,7 +40,7 @@ param kafkaBootstrapServers string
   'ScramSha256'
   'ScramSha512'
 ])
-@description('Required. SASL mechanism the provider issued for this environment.')
+@description('Required. SASL mechanism the provider issued for this environment. The app runs the Kafka functions of this mechanism and the template disables the others (AzureWebJobs.<function>.Disabled), so one build serves every environment.')
 param kafkaSaslMechanism string
 
 @minLength(1)
@@ -257,6 +258,7 @@ output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output AZURE_STORAGE_DEPLOYMENT_CONTAINER string = deploymentContainerName
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output KAFKA_USERNAME_SECRET_NAME string = kafkaUsernameSecretName
+#disable-next-line outputs-should-not-contain-secrets // the name of the Key Vault secret, not its value
 output KAFKA_PASSWORD_SECRET_NAME string = kafkaPasswordSecretName
 output AZURE_MANAGED_IDENTITY_NAME string = identity.outputs.name
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId

@@ -1,7 +1,6 @@
 'use strict';
 // Shared helpers for the infrastructure checks: locating the repository, loading the pinned
-// npm parsers with a clear message when `npm ci` has not been run, and listing Bicep files.
-const fs = require('fs');
+// npm packages with a clear message when `npm ci` has not been run, and printing results.
 const path = require('path');
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -16,28 +15,6 @@ function requireDev(name) {
     }
     throw err;
   }
-}
-
-function bicepParser() {
-  const Parser = requireDev('tree-sitter');
-  const Bicep = requireDev('tree-sitter-bicep');
-  const parser = new Parser();
-  parser.setLanguage(Bicep);
-  return parser;
-}
-
-function listFiles(dir, suffix, out = []) {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) listFiles(full, suffix, out);
-    else if (entry.name.endsWith(suffix)) out.push(full);
-  }
-  return out.sort();
-}
-
-function rel(file) {
-  return path.relative(repoRoot, file).split(path.sep).join('/');
 }
 
 /** Prints check results (a table, or JSON with --json) and sets the exit code: shared by the check scripts. */
@@ -55,4 +32,4 @@ function printResults(results) {
   process.exitCode = results.every((r) => r.passed) ? 0 : 1;
 }
 
-module.exports = { printResults, repoRoot, requireDev, bicepParser, listFiles, rel };
+module.exports = { printResults, repoRoot, requireDev };

@@ -50,6 +50,11 @@ param kafkaPasswordSecretName string
 @description('Required. Kafka bootstrap servers.')
 param kafkaBootstrapServers string
 
+@allowed([
+  'Plain'
+  'ScramSha256'
+  'ScramSha512'
+])
 @description('Required. SASL mechanism: Plain, ScramSha256 or ScramSha512.')
 param kafkaSaslMechanism string
 
@@ -82,6 +87,17 @@ param premiumPackageBlobName string = 'eventrouter-functions.zip'
 
 var isFlex = hostingPlan == 'FlexConsumption'
 var dotnetVersion = '10.0'
+
+// The app has a Kafka-triggered function per topic and SASL mechanism (the extension takes the
+// mechanism as a compile-time enum), named <topic><mechanism>. The functions of kafkaSaslMechanism
+// run; the others are disabled, so one build of the app serves environments with any mechanism.
+// The names are the app's (EventRouter.Hosting.KafkaTriggerFunctions); a test keeps them equal.
+var kafkaFunctionNames = flatten(map(['Notifications', 'Prices'], topic => map(['Plain', 'ScramSha256', 'ScramSha512'], mechanism => '${topic}${mechanism}')))
+var kafkaFunctionDisabledSettings = toObject(
+  kafkaFunctionNames,
+  name => 'AzureWebJobs.${name}.Disabled',
+  name => endsWith(name, kafkaSaslMechanism) ? 'false' : 'true'
+)
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
   name: identityName
@@ -218,7 +234,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'appsettings'
-  properties: isFlex ? commonAppSettings : union(commonAppSettings, premiumAppSettings)
+  properties: union(commonAppSettings, kafkaFunctionDisabledSettings, isFlex ? {} : premiumAppSettings)
 }
 
 resource basicPublishingFtp 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {

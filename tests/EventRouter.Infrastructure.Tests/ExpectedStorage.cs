@@ -1,3 +1,4 @@
+using System.Text.Json;
 using EventRouter.Processing;
 using EventRouter.Routing;
 
@@ -27,4 +28,21 @@ internal static class ExpectedStorage
     /// <summary>Every queue the routing defaults can write to, plus the Functions poison twins.</summary>
     public static IReadOnlyList<string> AllQueues =>
         [.. TriggeredQueues, RoutingDefaults.PoisonQueue, .. TriggeredQueues.Select(q => q + RoutingDefaults.PoisonQueueSuffix)];
+
+    /// <summary>
+    /// The queues infra/routes.json describes, by the rule its comment states (independent of
+    /// main.bicep on purpose): category queues, the extra queues, events-poison, and a -poison twin
+    /// for each triggered queue.
+    /// </summary>
+    public static IReadOnlyList<string> FromRoutesJson()
+    {
+        using var routes = JsonDocument.Parse(File.ReadAllText(RepositoryTools.PathOf("infra/routes.json")));
+        var root = routes.RootElement;
+        string[] triggered =
+        [
+            .. root.GetProperty("categories").EnumerateArray().Select(c => "events-" + c.GetString()!.ToLowerInvariant().Replace('_', '-')),
+            .. root.GetProperty("extraQueues").EnumerateArray().Select(q => q.GetString()!),
+        ];
+        return [.. triggered, root.GetProperty("poisonQueue").GetString()!, .. triggered.Select(q => q + "-poison")];
+    }
 }

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace EventRouter.Infrastructure.Tests;
 
-/// <summary>Locates the repository and runs the node, bash and openssl tools the checks use.</summary>
+/// <summary>Locates the repository and runs the Bicep, node, bash and openssl tools the checks use.</summary>
 internal static class RepositoryTools
 {
     private static readonly Lazy<string> Root = new(FindRoot);
@@ -29,7 +29,7 @@ internal static class RepositoryTools
     /// <summary>Fails with one clear message when the pinned npm packages are not installed.</summary>
     public static void RequireNodeModules()
     {
-        var missing = new[] { "tree-sitter", "tree-sitter-bicep", "yaml" }
+        var missing = new[] { "yaml" }
             .Where(p => !Directory.Exists(Path.Combine(RepoRoot, "node_modules", p)))
             .ToArray();
         if (missing.Length > 0)
@@ -56,7 +56,7 @@ internal static class RepositoryTools
         return JsonDocument.Parse(result.StdOut);
     }
 
-    public static ToolResult Run(string fileName, IEnumerable<string> args, TimeSpan? timeout = null)
+    public static ToolResult Run(string fileName, IEnumerable<string> args, TimeSpan? timeout = null, IDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -68,6 +68,10 @@ internal static class RepositoryTools
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         Process process;

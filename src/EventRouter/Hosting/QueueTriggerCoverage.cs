@@ -17,7 +17,7 @@ public static partial class QueueTriggerCoverage
     /// <summary>
     /// The queues the default routing writes to, other than <c>events-poison</c>: one
     /// <c>events-&lt;category&gt;</c> queue per known category, <c>prices</c> and <c>events-unrouted</c>.
-    /// The Functions app has exactly one queue trigger for each (a test checks its source).
+    /// The Functions app has exactly one queue trigger for each (a test checks the functions.metadata the SDK generates).
     /// </summary>
     public static IReadOnlyList<string> DefaultQueues { get; } =
         RoutingDefaults.KnownCategories.Select(category => RoutingDefaults.CategoryQueueName(category))

@@ -1,32 +1,32 @@
+using EventRouter.Hosting;
 using Microsoft.Azure.Functions.Worker;
 
 namespace EventRouter.Functions;
 
 /// <summary>
-/// How the Kafka triggers connect. The extension takes protocol and SASL mechanism as enums in the
-/// trigger attribute, so they are fixed at build time; everything else comes from app settings.
-/// The one switch for the mechanism is the MSBuild property <c>KafkaSaslMechanism</c>
-/// (<c>ScramSha512</c> by default, <c>ScramSha256</c> or <c>Plain</c>), which the project maps to a
-/// compile constant: <c>dotnet build -p:KafkaSaslMechanism=Plain</c>.
+/// How the Kafka triggers connect: binding expressions for the shared <c>Kafka:*</c> settings, and the
+/// protocol, which the extension takes as an enum and so is compiled in (the provider's brokers are
+/// always SASL_SSL). The SASL mechanism is an enum too: <see cref="KafkaFunctions"/> has a function per
+/// mechanism, and app settings choose which run (<see cref="KafkaTriggerFunctions"/>).
 /// </summary>
 internal static class KafkaSecurity
 {
     public const BrokerProtocol Protocol = BrokerProtocol.SaslSsl;
 
-#if KAFKA_SASL_PLAIN
-    public const BrokerAuthenticationMode Mechanism = BrokerAuthenticationMode.Plain;
-#elif KAFKA_SASL_SCRAM_SHA_256
-    public const BrokerAuthenticationMode Mechanism = BrokerAuthenticationMode.ScramSha256;
-#else
-    public const BrokerAuthenticationMode Mechanism = BrokerAuthenticationMode.ScramSha512;
-#endif
+    public const string BootstrapServers = "%" + KafkaSettingNames.BootstrapServers + "%";
+    public const string NotificationsTopic = "%" + KafkaSettingNames.NotificationsTopic + "%";
+    public const string PricesTopic = "%" + KafkaSettingNames.PricesTopic + "%";
+    public const string ConsumerGroup = "%" + KafkaSettingNames.ConsumerGroup + "%";
+    public const string Username = "%" + KafkaSettingNames.Username + "%";
+    public const string Password = "%" + KafkaSettingNames.Password + "%";
 
     /// <summary>
     /// The CA certificate setting, given by name without <c>%</c>: the extension then uses the
     /// setting's value when it exists and nothing otherwise (a publicly trusted broker needs none),
     /// whereas a <c>%Kafka:SslCaPem%</c> expression would stop the trigger when the setting is absent.
+    /// PEM text, not a file: the only certificate form Flex Consumption supports.
     /// </summary>
-    public const string CaPemSetting = "Kafka:SslCaPem";
+    public const string CaPem = KafkaSettingNames.SslCaPem;
 }
 
 /// <summary>
