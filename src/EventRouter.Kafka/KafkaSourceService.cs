@@ -83,6 +83,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private int _bufferedRecords;
     private long _bufferedBytes;
     private bool _rateLimited;
+    private bool _caughtUp = true;
     private long _lastPollAt;
     private bool _stopping;
     private long _nextLagRefreshAt;
@@ -291,7 +292,8 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private bool Poll(IConsumer<byte[], byte[]> consumer, TimeSpan timeout, out bool laneFilled)
     {
         laneFilled = false;
-        _lastPollAt = _time.GetTimestamp();
+        var pollAt = _time.GetTimestamp();
+        _lastPollAt = pollAt;
         ConsumeResult<byte[], byte[]>? result;
         try
         {
@@ -308,6 +310,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
             return false;
         }
 
+        _caughtUp = result is null;
         if (result?.Message is null || _stopping || !_lanes.TryGetValue(result.Partition.Value, out var lane))
         {
             return false; // nothing, shutting down, or a straggler of a partition no longer ours
@@ -315,7 +318,8 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
         var record = KafkaRecordMapper.ToInboundRecord(result, Topic);
         var size = KafkaRecordMapper.SizeOf(record);
-        lane.Add(record, size, _time.GetTimestamp());
+        // A poll that could wait reads the clock again; the rest of a burst (no wait) arrive when it began.
+        lane.Add(record, size, timeout == TimeSpan.Zero ? pollAt : _time.GetTimestamp());
         _bufferedRecords++;
         _bufferedBytes += size;
         laneFilled = lane.IsFull(_options);
@@ -402,6 +406,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
 
         var pressed = _bufferedBytes >= BufferedBytesBound || _bufferedRecords >= BufferedRecordsBound;
+        var now = _time.GetTimestamp(); // one clock read for every lane's linger
         while (_inFlight.Count < _options.MaxParallelPartitions)
         {
             PartitionLane? next = null;
@@ -412,7 +417,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
                     continue;
                 }
 
-                var ready = pressed || lane.IsFull(_options) || _time.GetElapsedTime(lane.OldestBufferedAt) >= _options.BatchLinger;
+                var ready = pressed || lane.IsFull(_options) || Lingered(lane, now);
                 if (ready && (next is null || lane.OldestBufferedAt < next.OldestBufferedAt))
                 {
                     next = lane;
@@ -434,6 +439,19 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
             Dispatch(next, allowed);
         }
+    }
+
+    /// <summary>
+    /// A lane that is not full goes once it has waited <see cref="KafkaOptions.BatchLinger"/>, but only
+    /// when librdkafka has nothing more waiting: the linger is there to wait for records, and while
+    /// more are already prefetched (a backlog) taking them first makes full batches instead of a
+    /// batch per linger. Behind, it still goes after ten lingers, and the buffer bounds press
+    /// everything out long before a backlog could hold a lane back.
+    /// </summary>
+    private bool Lingered(PartitionLane lane, long now)
+    {
+        var waited = _time.GetElapsedTime(lane.OldestBufferedAt, now);
+        return waited >= (_caughtUp ? _options.BatchLinger : _options.BatchLinger * 10);
     }
 
     private void Dispatch(PartitionLane lane, int maxRecords)
