@@ -2,12 +2,15 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
+using Azure.Core;
 using EventRouter.Cli.Hosting;
+using EventRouter.Delivery;
 using EventRouter.Cli.Sandbox;
 using EventRouter.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -71,6 +74,7 @@ internal static class DevCommand
         kafka.CreateTopic("Prices", Partitions);
         using var counters = new PipelineCounters();
         var ledger = new RecordLedger();
+        var requests = new StorageRequestCounter();
 
         // What another eventrouter command needs to reach this sandbox; also written to the settings file.
         var connection = new Dictionary<string, string>
@@ -99,6 +103,13 @@ internal static class DevCommand
         var builder = EventRouterHost.CreateBuilder(settings);
         // Registered last, so the Kafka sources get it: the real pipeline, with the ledger counting its outcomes.
         builder.Services.AddSingleton<IRecordBatchRouter>(sp => new AccountingRouter(sp.GetRequiredService<RoutingPipeline>(), ledger));
+        // The same storage clients as production's, with a policy that counts each request by what it does.
+        builder.Services.AddSingleton(sp => StorageClientFactory.CreateQueueServiceClient(
+            sp.GetRequiredService<IOptions<EventStorageOptions>>().Value, sp.GetRequiredService<IOptions<DeliveryOptions>>().Value,
+            o => o.AddPolicy(requests, HttpPipelinePosition.PerRetry)));
+        builder.Services.AddSingleton(sp => StorageClientFactory.CreateBlobServiceClient(
+            sp.GetRequiredService<IOptions<EventStorageOptions>>().Value, sp.GetRequiredService<IOptions<DeliveryOptions>>().Value,
+            o => o.AddPolicy(requests, HttpPipelinePosition.PerRetry)));
         using var host = builder.Build();
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         try
@@ -111,7 +122,7 @@ internal static class DevCommand
         }
 
         using var settingsFile = SandboxSettingsFile.Write(connection);
-        WriteWayIn(console, connection, settingsFile.Path);
+        WriteWayIn(console, connection, settingsFile.Path, $"http://127.0.0.1:{azurite.QueuePort}", $"http://127.0.0.1:{azurite.BlobPort}");
 
         // Ctrl+C and SIGTERM stop the host (its console lifetime handles them); this only notes that the user asked.
         var interrupted = false;
@@ -159,8 +170,8 @@ internal static class DevCommand
 
         if (interactive)
         {
-            await console.Live(Render(ledger.Snapshot(), counters, Interlocked.Read(ref produced), clock.Elapsed, eventCount, null))
-                .StartAsync(async context => await Watch(() => context.UpdateTarget(Render(ledger.Snapshot(), counters, Interlocked.Read(ref produced), clock.Elapsed, eventCount, null))));
+            await console.Live(Render(ledger.Snapshot(), counters, requests, Interlocked.Read(ref produced), clock.Elapsed, eventCount, null))
+                .StartAsync(async context => await Watch(() => context.UpdateTarget(Render(ledger.Snapshot(), counters, requests, Interlocked.Read(ref produced), clock.Elapsed, eventCount, null))));
         }
         else
         {
@@ -171,7 +182,8 @@ internal static class DevCommand
                 nextLine = clock.Elapsed + TimeSpan.FromSeconds(2);
                 var snapshot = ledger.Snapshot();
                 var p = Interlocked.Read(ref produced);
-                error.WriteLine($"eventrouter dev: produced {p:N0}, accounted for {snapshot.Distinct:N0}, not yet in a queue {Math.Max(0, p - snapshot.Distinct):N0}, re-read {snapshot.ReRead:N0}");
+                error.WriteLine($"eventrouter dev: produced {p:N0}, accounted for {snapshot.Distinct:N0}, not yet in a queue {Math.Max(0, p - snapshot.Distinct):N0}, " +
+                    $"re-read {snapshot.ReRead:N0}, queue stage handled {counters.Handled:N0} of {snapshot.QueueMessagesWritten:N0}");
             });
         }
         var elapsed = accountedAt ?? clock.Elapsed;
@@ -184,7 +196,7 @@ internal static class DevCommand
         var (partitions, partitionsError) = await ReadPartitionsAsync(host.Services.GetRequiredService<KafkaClientConfigFactory>(), ledger);
         var outcome = new SandboxOutcome(eventCount, Interlocked.Read(ref produced), ledger.Snapshot(), partitions, partitionsError, stop);
         var verdict = SandboxSummary.Evaluate(outcome);
-        console.Write(Render(outcome.Ledger, counters, outcome.Produced, elapsed, eventCount, partitions));
+        console.Write(Render(outcome.Ledger, counters, requests, outcome.Produced, elapsed, eventCount, partitions));
         // Unwrapped, whatever the terminal's width: one line to read, and to grep.
         console.Profile.Out.Writer.WriteLine(verdict.ClosingLine);
         foreach (var failure in verdict.Failures) await error.WriteLineAsync($"eventrouter dev: {failure}");
@@ -249,19 +261,21 @@ internal static class DevCommand
     }
 
     /// <summary>The start table: where the sandbox's broker, topics, group and storage are, for the operator commands.</summary>
-    private static void WriteWayIn(IAnsiConsole console, IReadOnlyDictionary<string, string> connection, string settingsPath)
+    private static void WriteWayIn(IAnsiConsole console, IReadOnlyDictionary<string, string> connection, string settingsPath, string queueEndpoint, string blobEndpoint)
     {
         var table = new Table().Title("Sandbox").AddColumn("Setting").AddColumn("Value")
             .AddRow("Broker", Markup.Escape(connection["Kafka:BootstrapServers"]) + " (librdkafka mock cluster)")
             .AddRow("Security", "PLAINTEXT (the mock has no TLS or SASL)")
             .AddRow("Topics", $"Notifications, Prices ({Partitions} partitions each, as the provider's)")
             .AddRow("Consumer group", ConsumerGroup)
-            .AddRow("Storage (Azurite)", Markup.Escape(connection["EventStorage"]))
+            .AddRow("Storage", $"Azurite, in memory: queues {queueEndpoint}, blobs {blobEndpoint}")
             .AddRow("Settings file", Markup.Escape(settingsPath) + " (yours only, deleted on stop)");
         console.Write(table);
         // Unwrapped, so that each command can be copied as it stands.
         var path = settingsPath.Contains(' ', StringComparison.Ordinal) ? $"\"{settingsPath}\"" : settingsPath;
         var writer = console.Profile.Out.Writer;
+        // Azurite's well-known development key: published, and valid for the emulator only.
+        writer.WriteLine($"Storage connection string (for Azure Storage Explorer): {connection["EventStorage"]}");
         writer.WriteLine("Try, in another terminal:");
         writer.WriteLine($"  eventrouter check --settings {path}");
         writer.WriteLine($"  eventrouter stats --settings {path}");
@@ -270,8 +284,14 @@ internal static class DevCommand
         writer.WriteLine();
     }
 
-    private static IRenderable Render(LedgerSnapshot ledger, PipelineCounters counters, long produced, TimeSpan elapsed, int target, IReadOnlyList<PartitionEnd>? end)
+    private static IRenderable Render(LedgerSnapshot ledger, PipelineCounters counters, StorageRequestCounter requests, long produced, TimeSpan elapsed, int target, IReadOnlyList<PartitionEnd>? end)
     {
+        var perEvent = Math.Max(1, ledger.Distinct);
+        var storage = new Table().Title("Azurite requests").AddColumn("Request").AddColumn(new TableColumn("Count").RightAligned()).AddColumn(new TableColumn("Per event").RightAligned());
+        var counts = requests.Snapshot();
+        foreach (var (kind, count) in counts.OrderByDescending(r => r.Value).ThenBy(r => r.Key))
+            storage.AddRow(Markup.Escape(kind), count.ToString("N0"), ((double)count / perEvent).ToString("N2"));
+        storage.AddRow("[bold]total[/]", $"[bold]{counts.Values.Sum():N0}[/]", $"[bold]{(double)counts.Values.Sum() / perEvent:N2}[/]");
         var queues = new Table().Title("Routed").AddColumn("Queue").AddColumn(new TableColumn("Events").RightAligned());
         foreach (var (queue, count) in ledger.RoutedPerQueue.OrderByDescending(q => q.Value).ThenBy(q => q.Key))
         {
@@ -305,6 +325,6 @@ internal static class DevCommand
             .AddRow("Moved to <queue>-poison", counters.QueuePoisoned.ToString("N0"))
             .AddRow("Throughput", $"{ledger.Distinct / seconds:N0} events/s")
             .AddRow("Elapsed", elapsed.TotalHours >= 1 ? elapsed.ToString(@"h\:mm\:ss") : elapsed.ToString(@"mm\:ss"));
-        return new Columns(summary, queues, poison) { Expand = false };
+        return new Columns(summary, new Rows(storage, poison), queues) { Expand = false };
     }
 }

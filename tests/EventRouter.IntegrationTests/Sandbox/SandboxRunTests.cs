@@ -51,7 +51,7 @@ public sealed partial class SandboxRunTests(ITestOutputHelper output)
         Assert.Matches(@"Broker\s*│\s*127\.0\.0\.1:\d+", text);
         Assert.Contains("6 partitions each", text);
         Assert.Contains("eventrouter-dev", text);
-        Assert.Contains("QueueEndpoint=http://127.0.0.1:", text.Replace("│", "").Replace(" ", "").Replace("\n", ""));
+        Assert.Matches(@"Storage connection string \(for Azure Storage Explorer\): DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;.*QueueEndpoint=http://127\.0\.0\.1:\d+/devstoreaccount1;", text);
         var settings = SettingsPath().Match(text);
         Assert.True(settings.Success, "no settings file named:\n" + text);
         Assert.False(File.Exists(settings.Value), "the settings file should be deleted on stop");
