@@ -69,6 +69,15 @@ internal sealed class RecordLedger
         }
     }
 
+    /// <summary>Distinct records and queue messages written so far, without copying the breakdowns.</summary>
+    public (long Distinct, long QueueMessagesWritten) Progress()
+    {
+        lock (_gate)
+        {
+            return (_routed + _unrouted + _poisoned + _duplicates + _conflated, _written);
+        }
+    }
+
     /// <summary>The counts at this moment, consistent with each other.</summary>
     public LedgerSnapshot Snapshot()
     {
