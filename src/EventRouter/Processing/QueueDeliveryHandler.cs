@@ -69,6 +69,14 @@ public sealed partial class QueueDeliveryHandler
             {
                 await handler.HandleAsync(routedEvent, cancellationToken).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The host is stopping: not a handler failure. The claim is freed for the next delivery
+                // and the caller hands the message back; one Information line, no stack trace.
+                if (claim is not null) await claim.ReleaseAsync().ConfigureAwait(false);
+                Log.HandlerCancelled(_logger, handler.Name, routedEvent.Id, queueName);
+                throw;
+            }
             catch (Exception ex)
             {
                 if (claim is not null) await claim.ReleaseAsync().ConfigureAwait(false);
@@ -107,6 +115,9 @@ public sealed partial class QueueDeliveryHandler
 
         [LoggerMessage(3102, LogLevel.Warning, "Handler {Handler} failed for event {EventId} from {Queue} (dequeue {DequeueCount})", EventName = "HandlerFailed")]
         public static partial void HandlerFailed(ILogger logger, string handler, Guid eventId, string queue, long dequeueCount, Exception exception);
+
+        [LoggerMessage(3104, LogLevel.Information, "Handler {Handler} stopped for event {EventId} from {Queue}: shutting down; the message is handed back", EventName = "HandlerCancelled")]
+        public static partial void HandlerCancelled(ILogger logger, string handler, Guid eventId, string queue);
 
         [LoggerMessage(3103, LogLevel.Warning, "Moved message {MessageId} from {Queue} to its poison queue: {Reason}: {Error}", EventName = "MessagePoisoned")]
         public static partial void MessagePoisoned(ILogger logger, string messageId, string queue, string reason, string error);
