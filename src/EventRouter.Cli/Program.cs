@@ -13,6 +13,8 @@ var ansiConsole = AnsiConsole.Create(new AnsiConsoleSettings
     ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
     Interactive = Console.IsOutputRedirected ? InteractionSupport.No : InteractionSupport.Detect,
 });
+// Piped, a table is as wide as COLUMNS says (80 without it), not cut at 80 when the caller asked for more.
+if (Console.IsOutputRedirected && TextFormat.RedirectedWidth(Environment.GetEnvironmentVariable("COLUMNS")) is { } width) ansiConsole.Profile.Width = width;
 var console = () => ansiConsole;
 // Progress bars go to stderr, and only when stderr is a terminal: stdout stays the result alone.
 IAnsiConsole? progressConsole = Console.IsErrorRedirected ? null : AnsiConsole.Create(new AnsiConsoleSettings

@@ -81,9 +81,9 @@ internal static class ConfigCommand
                         rows.Select(r => new { route = r.Route, queue = r.Queue, rule = r.Rule }), PoisonCommand.JsonOptions));
                     return ExitCodes.Ok;
                 }
-                var table = new Table().AddColumn("Route").AddColumn("Queue").AddColumn("Rule");
+                var table = new Table().AddColumn("Route").AddColumn(TableOutput.Id("Queue")).AddColumn("Rule");
                 foreach (var (route, queue, rule) in rows) table.AddRow(Markup.Escape(route), Markup.Escape(queue), Markup.Escape(rule));
-                console().Write(table);
+                TableOutput.Write(console(), table);
                 return ExitCodes.Ok;
             }
             catch (Exception ex) when (ConfigurationErrors.TryReport(ex, parse.InvocationConfiguration.Error))

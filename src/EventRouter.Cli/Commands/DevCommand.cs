@@ -212,7 +212,7 @@ internal static class DevCommand
             .AddRow("Handled by queue handlers", counters.Handled.ToString("N0"))
             .AddRow("Throughput", $"{accounted / seconds:N0} events/s")
             .AddRow("Consumer lag", counters.Lag.ToString("N0"))
-            .AddRow("Elapsed", elapsed.ToString(@"mm\:ss"));
+            .AddRow("Elapsed", TextFormat.Elapsed(elapsed));
         return new Columns(summary, queues, poison) { Expand = false };
     }
 }
