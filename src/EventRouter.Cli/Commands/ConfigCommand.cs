@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using EventRouter.Cli.Hosting;
+using EventRouter.Configuration;
 using EventRouter.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -24,31 +25,48 @@ internal static class ConfigCommand
         validate.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
+            HostApplicationBuilder? builder = null;
             try
             {
-                using var host = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.All, settings, environment)).Build();
+                builder = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.All, settings, environment));
+                using var host = builder.Build();
                 host.Services.GetRequiredService<IStartupValidator>().Validate();
+                var unknown = UnknownSettingsReporter.Find(builder.Configuration);
                 if (parse.GetValue(json))
                 {
-                    output.WriteLine(JsonSerializer.Serialize(new { valid = true, errors = Array.Empty<string>() }, PoisonCommand.JsonOptions));
+                    output.WriteLine(JsonSerializer.Serialize(new { valid = true, errors = Array.Empty<string>(), unknownSettings = Unknown(unknown) }, PoisonCommand.JsonOptions));
                 }
                 else
                 {
                     output.WriteLine("The configuration is valid.");
+                    WriteUnknown(unknown, output);
                 }
                 return ExitCodes.Ok;
             }
             catch (Exception ex) when (parse.GetValue(json) && ConfigurationErrors.Describe(ex) is { } errors)
             {
-                output.WriteLine(JsonSerializer.Serialize(new { valid = false, errors }, PoisonCommand.JsonOptions));
+                var unknown = builder is null ? [] : UnknownSettingsReporter.Find(builder.Configuration);
+                output.WriteLine(JsonSerializer.Serialize(new { valid = false, errors, unknownSettings = Unknown(unknown) }, PoisonCommand.JsonOptions));
                 return ExitCodes.InvalidConfiguration;
             }
             catch (Exception ex) when (ConfigurationErrors.TryReport(ex, parse.InvocationConfiguration.Error))
             {
+                if (builder is not null) WriteUnknown(UnknownSettingsReporter.Find(builder.Configuration), parse.InvocationConfiguration.Error);
                 return ExitCodes.InvalidConfiguration;
             }
         });
         return new Command("config", "Inspect the configuration.") { validate };
+    }
+
+    private static object[] Unknown(IReadOnlyList<UnknownSetting> unknown) =>
+        unknown.Select(u => (object)new { key = u.Key, suggestion = u.Suggestion }).ToArray();
+
+    /// <summary>Unknown keys are not errors (the binder ignores them), but each is named: most are typos.</summary>
+    private static void WriteUnknown(IReadOnlyList<UnknownSetting> unknown, TextWriter writer)
+    {
+        if (unknown.Count == 0) return;
+        writer.WriteLine($"{unknown.Count} unknown setting(s), ignored:");
+        foreach (var setting in unknown) writer.WriteLine($"  - {UnknownSettingsReporter.Describe(setting)}");
     }
 
     public static Command CreateRoutes(Func<IAnsiConsole> console)

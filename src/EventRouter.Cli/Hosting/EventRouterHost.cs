@@ -50,6 +50,8 @@ internal static class EventRouterHost
         builder.Logging.AddFilter("Azure", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
+        // First hosted service: typos in the settings are reported before anything connects.
+        builder.Services.AddHostedService<UnknownSettingsReporter>();
         builder.AddEventRouter();
         builder.Services.AddEventRouterProcessing(builder.Configuration);
         if (settings.Mode.HasFlag(HostMode.Ingest))

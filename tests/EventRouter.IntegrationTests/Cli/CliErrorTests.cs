@@ -86,6 +86,7 @@ public sealed class CliErrorTests(AzuriteFixture azurite)
             ["Routing__PricesQueue"] = scope.Prefix + "-prices",
             ["Routing__UnroutedQueue"] = scope.Prefix + "-events-unrouted",
             ["Routing__PoisonQueue"] = scope.Prefix + "-events-poison",
+            ["Processing__BatchSise"] = "4",
         }, "run", "--process-only");
         // Running once it has handled the routed event (archived and deleted).
         using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
@@ -97,6 +98,32 @@ public sealed class CliErrorTests(AzuriteFixture azurite)
         Assert.Equal(130, code);
         AssertNoStackTrace(program.Error);
         Assert.DoesNotContain(" fail: ", program.Error);
-        Assert.DoesNotContain(" warn: ", program.Error);
+        // The only warning: the misspelt setting, named with the key it meant.
+        var warning = Assert.Single(program.Error.Split('\n'), line => line.Contains(" warn: "));
+        Assert.Contains("Setting Processing:BatchSise is not a known setting and is ignored; did you mean Processing:BatchSize?", warning);
+    }
+
+    [Fact]
+    public async Task ConfigValidate_ListsUnknownSettings_KeysNeverValues()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["EventStorage"] = "UseDevelopmentStorage=true",
+            ["Kafka__BootstrapServers"] = "localhost:9092", ["Kafka__ConsumerGroup"] = "g",
+            ["Kafka__SecurityProtocol"] = "Plaintext", ["Kafka__AllowPlaintext"] = "true",
+            ["Kafka__SessionTimeoutMs"] = "6000", ["Kafka__Pasword"] = "s3cret-value",
+        };
+        var (code, output, _) = await CliProgram.RunAsync(environment, ["config", "validate"]);
+        Assert.Equal(0, code);
+        Assert.Contains("The configuration is valid.", output);
+        Assert.Contains("Kafka:SessionTimeoutMs (did you mean Kafka:Consumer:session.timeout.ms?)", output);
+        Assert.Contains("Kafka:Pasword (did you mean Kafka:Password?)", output);
+        Assert.DoesNotContain("s3cret", output);
+
+        (code, output, _) = await CliProgram.RunAsync(environment, ["config", "validate", "--json"]);
+        Assert.Equal(0, code);
+        var unknown = System.Text.Json.JsonDocument.Parse(output).RootElement.GetProperty("unknownSettings").EnumerateArray()
+            .Select(u => (u.GetProperty("key").GetString(), u.GetProperty("suggestion").GetString())).Order().ToList();
+        Assert.Equal([("Kafka:Pasword", "Kafka:Password"), ("Kafka:SessionTimeoutMs", "Kafka:Consumer:session.timeout.ms")], unknown);
     }
 }
