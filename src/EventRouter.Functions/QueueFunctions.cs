@@ -127,6 +127,38 @@ public sealed class QueueFunctions(QueueDeliveryHandler handler)
     public Task EventsPortfolioOrderQueue([QueueTrigger("events-portfolio-order", Connection = Storage)] QueueMessage message, CancellationToken cancellationToken)
         => Handle("events-portfolio-order", message, cancellationToken);
 
+    [Function(nameof(EventsSavingsPlanQueue))]
+    public Task EventsSavingsPlanQueue([QueueTrigger("events-savings-plan", Connection = Storage)] QueueMessage message, CancellationToken cancellationToken)
+        => Handle("events-savings-plan", message, cancellationToken);
+
+    [Function(nameof(EventsMandateQueue))]
+    public Task EventsMandateQueue([QueueTrigger("events-mandate", Connection = Storage)] QueueMessage message, CancellationToken cancellationToken)
+        => Handle("events-mandate", message, cancellationToken);
+
+    [Function(nameof(EventsSecuritiesTransferQueue))]
+    public Task EventsSecuritiesTransferQueue([QueueTrigger("events-securities-transfer", Connection = Storage)] QueueMessage message, CancellationToken cancellationToken)
+        => Handle("events-securities-transfer", message, cancellationToken);
+
+    [Function(nameof(EventsLiquidationQueue))]
+    public Task EventsLiquidationQueue([QueueTrigger("events-liquidation", Connection = Storage)] QueueMessage message, CancellationToken cancellationToken)
+        => Handle("events-liquidation", message, cancellationToken);
+
+    [Function(nameof(EventsFeeQueue))]
+    public Task EventsFeeQueue([QueueTrigger("events-fee", Connection = Storage)] QueueMessage message, CancellationToken cancellationToken)
+        => Handle("events-fee", message, cancellationToken);
+
+    [Function(nameof(EventsRebalancingQueue))]
+    public Task EventsRebalancingQueue([QueueTrigger("events-rebalancing", Connection = Storage)] QueueMessage message, CancellationToken cancellationToken)
+        => Handle("events-rebalancing", message, cancellationToken);
+
+    [Function(nameof(EventsSavingsPlanExecutionQueue))]
+    public Task EventsSavingsPlanExecutionQueue([QueueTrigger("events-savings-plan-execution", Connection = Storage)] QueueMessage message, CancellationToken cancellationToken)
+        => Handle("events-savings-plan-execution", message, cancellationToken);
+
+    [Function(nameof(EventsRebalancingExecutionOrderQueue))]
+    public Task EventsRebalancingExecutionOrderQueue([QueueTrigger("events-rebalancing-execution-order", Connection = Storage)] QueueMessage message, CancellationToken cancellationToken)
+        => Handle("events-rebalancing-execution-order", message, cancellationToken);
+
     [Function(nameof(PricesQueue))]
     public Task PricesQueue([QueueTrigger("prices", Connection = Storage)] QueueMessage message, CancellationToken cancellationToken)
         => Handle("prices", message, cancellationToken);

@@ -36,7 +36,7 @@ public sealed class GeneratedMetadataTests
 
         Assert.Equal(queues.Count, queues.Distinct(StringComparer.Ordinal).Count());
         var routed = new RouteTable(new RoutingOptions()).DestinationQueues.Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(29, routed.Count);
+        Assert.Equal(37, routed.Count); // 35 categories, prices, events-unrouted
         Assert.Equal(routed, queues.Order(StringComparer.Ordinal));
         Assert.Equal(QueuesFromRoutesJson().Order(StringComparer.Ordinal), queues.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(RoutingDefaults.PoisonQueue, queues);
@@ -65,7 +65,7 @@ public sealed class GeneratedMetadataTests
 
         Assert.Equal(functions.Count, functions.Select(f => f.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count());
         Assert.All(functions, f => Assert.Contains(f.TriggerType, new[] { "queueTrigger", "kafkaTrigger" }));
-        Assert.Equal(29 + (FunctionsAppOutput.HasKafkaTrigger ? KafkaTriggerFunctions.All.Count : 0), functions.Count);
+        Assert.Equal(37 + (FunctionsAppOutput.HasKafkaTrigger ? KafkaTriggerFunctions.All.Count : 0), functions.Count);
     }
 
     /// <summary>

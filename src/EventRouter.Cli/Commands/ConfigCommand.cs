@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Text.Json;
 using EventRouter.Cli.Hosting;
+using EventRouter.Configuration;
 using EventRouter.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,33 +16,65 @@ namespace EventRouter.Cli.Commands;
 /// </summary>
 internal static class ConfigCommand
 {
-    public static Command CreateConfig()
+    public static Command CreateConfig(Func<IAnsiConsole> console)
     {
         var settings = CommonOptions.Settings();
         var environment = CommonOptions.Environment();
-        var validate = new Command("validate", "Check the configuration as `run` would at start-up, without connecting.") { settings, environment };
+        var json = CommonOptions.Json();
+        var validate = new Command("validate", "Check the configuration as `run` would at start-up, without connecting anywhere.") { settings, environment, json };
         validate.SetAction(parse =>
         {
+            var output = parse.InvocationConfiguration.Output;
+            HostApplicationBuilder? builder = null;
             try
             {
-                using var host = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.All, settings, environment)).Build();
+                builder = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.All, settings, environment));
+                using var host = builder.Build();
                 host.Services.GetRequiredService<IStartupValidator>().Validate();
-                parse.InvocationConfiguration.Output.WriteLine("The configuration is valid.");
+                var unknown = UnknownSettingsReporter.Find(builder.Configuration);
+                if (parse.GetValue(json))
+                {
+                    output.WriteLine(JsonSerializer.Serialize(new { valid = true, errors = Array.Empty<string>(), unknownSettings = Unknown(unknown) }, PoisonCommand.JsonOptions));
+                }
+                else
+                {
+                    output.WriteLine("The configuration is valid.");
+                    WriteUnknown(unknown, output);
+                }
                 return ExitCodes.Ok;
+            }
+            catch (Exception ex) when (parse.GetValue(json) && ConfigurationErrors.Describe(ex) is { } errors)
+            {
+                var unknown = builder is null ? [] : UnknownSettingsReporter.Find(builder.Configuration);
+                output.WriteLine(JsonSerializer.Serialize(new { valid = false, errors, unknownSettings = Unknown(unknown) }, PoisonCommand.JsonOptions));
+                return ExitCodes.InvalidConfiguration;
             }
             catch (Exception ex) when (ConfigurationErrors.TryReport(ex, parse.InvocationConfiguration.Error))
             {
+                if (builder is not null) WriteUnknown(UnknownSettingsReporter.Find(builder.Configuration), parse.InvocationConfiguration.Error);
                 return ExitCodes.InvalidConfiguration;
             }
         });
         return new Command("config", "Inspect the configuration.") { validate };
     }
 
+    private static object[] Unknown(IReadOnlyList<UnknownSetting> unknown) =>
+        unknown.Select(u => (object)new { key = u.Key, suggestion = u.Suggestion }).ToArray();
+
+    /// <summary>Unknown keys are not errors (the binder ignores them), but each is named: most are typos.</summary>
+    private static void WriteUnknown(IReadOnlyList<UnknownSetting> unknown, TextWriter writer)
+    {
+        if (unknown.Count == 0) return;
+        writer.WriteLine($"{unknown.Count} unknown setting(s), ignored:");
+        foreach (var setting in unknown) writer.WriteLine($"  - {UnknownSettingsReporter.Describe(setting)}");
+    }
+
     public static Command CreateRoutes(Func<IAnsiConsole> console)
     {
         var settings = CommonOptions.Settings();
         var environment = CommonOptions.Environment();
-        var list = new Command("list", "Show which queue each event category goes to, with overrides.") { settings, environment };
+        var json = CommonOptions.Json();
+        var list = new Command("list", "Show which queue each event category goes to, with overrides.") { settings, environment, json };
         list.SetAction(parse =>
         {
             try
@@ -48,21 +82,26 @@ internal static class ConfigCommand
                 using var host = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.Process, settings, environment)).Build();
                 var options = host.Services.GetRequiredService<IOptions<RoutingOptions>>().Value;
                 var routes = host.Services.GetRequiredService<RouteTable>();
-                var table = new Table().AddColumn("Route").AddColumn("Queue").AddColumn("Rule");
+                var rows = new List<(string Route, string Queue, string Rule)>();
                 var categories = (options.KnownCategories ?? RoutingDefaults.KnownCategories).Concat(options.AdditionalCategories);
                 foreach (var category in categories.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
                 {
                     var (queue, kind) = routes.Resolve(options.NotificationsTopic, $"{category}.*".AsSpan());
-                    table.AddRow(Markup.Escape($"{category}.*"), Markup.Escape(queue), kind.ToString());
+                    rows.Add(($"{category}.*", queue, kind.ToString()));
                 }
-                foreach (var (pattern, queue) in options.Overrides.OrderBy(o => o.Key, StringComparer.Ordinal))
+                foreach (var (pattern, queue) in options.Overrides.OrderBy(o => o.Key, StringComparer.Ordinal)) rows.Add((pattern, queue, "Override"));
+                rows.Add(($"topic {options.PricesTopic}", routes.PricesQueue, "Prices"));
+                rows.Add(("any other type", routes.UnroutedQueue, "Unrouted"));
+                rows.Add(("invalid record", routes.PoisonQueue, "Poison"));
+                if (parse.GetValue(json))
                 {
-                    table.AddRow(Markup.Escape(pattern), Markup.Escape(queue), "Override");
+                    parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(
+                        rows.Select(r => new { route = r.Route, queue = r.Queue, rule = r.Rule }), PoisonCommand.JsonOptions));
+                    return ExitCodes.Ok;
                 }
-                table.AddRow(Markup.Escape($"topic {options.PricesTopic}"), Markup.Escape(routes.PricesQueue), "Prices");
-                table.AddRow("any other type", Markup.Escape(routes.UnroutedQueue), "Unrouted");
-                table.AddRow("invalid record", Markup.Escape(routes.PoisonQueue), "Poison");
-                console().Write(table);
+                var table = new Table().AddColumn("Route").AddColumn(TableOutput.Id("Queue")).AddColumn("Rule");
+                foreach (var (route, queue, rule) in rows) table.AddRow(Markup.Escape(route), Markup.Escape(queue), Markup.Escape(rule));
+                TableOutput.Write(console(), table);
                 return ExitCodes.Ok;
             }
             catch (Exception ex) when (ConfigurationErrors.TryReport(ex, parse.InvocationConfiguration.Error))

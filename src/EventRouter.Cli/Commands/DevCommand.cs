@@ -341,7 +341,7 @@ internal static class DevCommand
             .AddRow("Handled by queue handlers", $"{counters.Handled:N0} of {ledger.QueueMessagesWritten:N0} messages")
             .AddRow("Moved to <queue>-poison", counters.QueuePoisoned.ToString("N0"))
             .AddRow("Throughput", $"{ledger.Distinct / seconds:N0} events/s")
-            .AddRow("Elapsed", elapsed.TotalHours >= 1 ? elapsed.ToString(@"h\:mm\:ss") : elapsed.ToString(@"mm\:ss"));
+            .AddRow("Elapsed", TextFormat.Elapsed(elapsed));
         return new Columns(summary, new Rows(storage, poison), queues) { Expand = false };
     }
 }

@@ -65,13 +65,13 @@ internal static class PoisonCommand
                 return ExitCodes.Ok;
             }
             var table = new Table().Title($"{Markup.Escape(queue)}: {entries.Count} message(s)")
-                .AddColumn("Id").AddColumn("Reason").AddColumn("Source").AddColumn("Event id").AddColumn("Type").AddColumn(new TableColumn("Age").RightAligned());
+                .AddColumn(TableOutput.Id("Id")).AddColumn("Reason").AddColumn("Source").AddColumn(TableOutput.Id("Event id")).AddColumn("Type").AddColumn(new TableColumn("Age").RightAligned());
             foreach (var e in entries)
             {
                 table.AddRow(Markup.Escape(e.MessageId), Markup.Escape(e.Reason), Markup.Escape(e.SourceText), Markup.Escape(e.EventId ?? "-"),
                     Markup.Escape(e.EventType ?? "-"), FormatAge(e.Age(now)));
             }
-            console().Write(table);
+            TableOutput.Write(console(), table);
             return ExitCodes.Ok;
         }));
         return command;
@@ -165,13 +165,13 @@ internal static class PoisonCommand
             }
             else
             {
-                var details = new Table().AddColumn("Id").AddColumn("Source").AddColumn("Type").AddColumn("Outcome").AddColumn("Queue").AddColumn("Detail");
+                var details = new Table().AddColumn(TableOutput.Id("Id")).AddColumn("Source").AddColumn("Type").AddColumn("Outcome").AddColumn("Queue").AddColumn("Detail");
                 foreach (var i in report.Items)
                 {
                     details.AddRow(Markup.Escape(i.Entry.MessageId), Markup.Escape(i.Entry.SourceText), Markup.Escape(i.Entry.EventType ?? "-"), OutcomeMarkup(i.Outcome),
                         Markup.Escape(i.Target ?? "-"), Markup.Escape(i.Detail ?? ""));
                 }
-                if (report.Items.Count <= 200) console().Write(details);
+                if (report.Items.Count <= 200) TableOutput.Write(console(), details);
                 else console().MarkupLine($"[grey]{report.Items.Count:N0} messages: one line each with --json.[/]");
                 // Where they went (or would go), grouped: outcome, queue, and for poison the reason.
                 var summary = new Table().Title(report.DryRun ? "Dry run: nothing changed" : "Re-drive summary")

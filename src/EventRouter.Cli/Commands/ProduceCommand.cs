@@ -20,7 +20,7 @@ internal static class ProduceCommand
         var topic = new Option<string>("--topic") { Description = "The topic to write to.", Required = true };
         var file = new Option<FileInfo?>("--file") { Description = "Events, one JSON value per line (what `kcat -C` prints); - reads stdin." };
         var sample = new Option<int?>("--sample") { Description = "Produce this many realistic sample events (about 1% malformed) instead." };
-        var seed = new Option<int>("--seed") { Description = "Seed of --sample.", DefaultValueFactory = _ => Environment.TickCount };
+        var seed = new Option<int?>("--seed") { Description = "Seed of --sample, to produce the same events again (default: a new one each run)." };
         var keyTemplate = new Option<string?>("--key-template")
         {
             Description = "A dot path into each event for the key, e.g. object.user_id; missing or empty falls back to the event id (the default key).",
@@ -55,7 +55,7 @@ internal static class ProduceCommand
                 TextReader? reader = null;
                 if (count is { } n)
                 {
-                    var generator = new SampleEventGenerator(parse.GetValue(seed));
+                    var generator = new SampleEventGenerator(parse.GetValue(seed) ?? Environment.TickCount);
                     values = Enumerable.Range(0, n).Select(_ => generator.Next().Value);
                 }
                 else

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using EventRouter.Cli.Hosting;
 using EventRouter.Kafka;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace EventRouter.Cli.Commands;
 
@@ -38,9 +40,12 @@ internal static class RunCommand
             // Before the host: it would log a start failure with the whole exception.
             if (settings.Mode.HasFlag(HostMode.Ingest)) KafkaNativeLibrary.EnsureLoaded();
             using var host = EventRouterHost.CreateBuilder(settings).Build();
-            // The host handles SIGTERM/Ctrl+C itself: stop fetching, finish the batch in flight, commit.
+            // Every setting checked before the host starts: a failure is reported as one list, where the
+            // host would first log it with the whole exception ("Hosting failed to start").
+            host.Services.GetRequiredService<IStartupValidator>().Validate();
+            // The host handles SIGTERM itself, and Ctrl+C through the token: stop fetching, finish the batch in flight, commit.
             await host.RunAsync(cancellationToken);
-            return ExitCodes.Ok;
+            return cancellationToken.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
         }
         catch (Exception ex) when (ConfigurationErrors.TryReport(ex, error))
         {
@@ -53,7 +58,7 @@ internal static class RunCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return ExitCodes.Ok;
+            return ExitCodes.Cancelled;
         }
     }
 }

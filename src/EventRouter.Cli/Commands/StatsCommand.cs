@@ -76,13 +76,13 @@ internal static class StatsCommand
             }
             else
             {
-                var table = new Table().Title("Queues (approximate)").AddColumn("Queue").AddColumn(new TableColumn("Messages").RightAligned());
+                var table = new Table().Title("Queues (approximate)").AddColumn(TableOutput.Id("Queue")).AddColumn(new TableColumn("Messages").RightAligned());
                 foreach (var q in queues)
                 {
                     var count = q.ApproximateMessages.ToString("N0");
                     table.AddRow(Markup.Escape(q.Name), q.Poison && q.ApproximateMessages > 0 ? $"[red]{count}[/]" : count);
                 }
-                console().Write(table);
+                TableOutput.Write(console(), table);
                 if (lag is not null)
                 {
                     var members = membership is { Describable: true } ? $"{membership.Members.Count} member(s), {membership.State}" : "members unknown: the broker cannot describe groups";

@@ -28,12 +28,11 @@ internal static class EventRouterHost
         });
 
         var env = builder.Environment.EnvironmentName;
-        builder.Configuration
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddJsonFile($"appsettings.{env}.json", optional: true);
+        AddJsonFile(builder.Configuration, "appsettings.json", optional: true);
+        AddJsonFile(builder.Configuration, $"appsettings.{env}.json", optional: true);
         foreach (var file in settings.SettingsFiles)
         {
-            builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false);
+            AddJsonFile(builder.Configuration, file, optional: false);
         }
         builder.Configuration.AddEnvironmentVariables();
         if (settings.Overrides is { Count: > 0 } overrides) builder.Configuration.AddInMemoryCollection(overrides);
@@ -51,6 +50,8 @@ internal static class EventRouterHost
         builder.Logging.AddFilter("Azure", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
+        // First hosted service: typos in the settings are reported before anything connects.
+        builder.Services.AddHostedService<UnknownSettingsReporter>();
         builder.AddEventRouter();
         builder.Services.AddEventRouterProcessing(builder.Configuration);
         if (settings.Mode.HasFlag(HostMode.Ingest))
@@ -79,6 +80,41 @@ internal static class EventRouterHost
         }
         return builder;
     }
+
+    /// <summary>
+    /// Adds one JSON settings file; a missing (required) or malformed file is a
+    /// <see cref="SettingsFileException"/> that names it, not a stack trace from the configuration provider.
+    /// </summary>
+    private static void AddJsonFile(IConfigurationBuilder configuration, string file, bool optional)
+    {
+        var path = Path.GetFullPath(file);
+        if (!File.Exists(path))
+        {
+            if (optional) return;
+            throw new SettingsFileException(file, "the file does not exist");
+        }
+        try
+        {
+            // ConfigurationManager loads the file here, so a parse failure surfaces at once.
+            configuration.AddJsonFile(path, optional: false);
+        }
+        catch (InvalidDataException ex)
+        {
+            var reason = ex.InnerException?.InnerException is System.Text.Json.JsonException json ? json.Message
+                : ex.InnerException?.Message ?? ex.Message;
+            throw new SettingsFileException(file, $"not valid JSON: {reason}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SettingsFileException(file, ex.Message);
+        }
+    }
+}
+
+/// <summary>A settings file that is missing or cannot be read as JSON: reported as one line, exit code 2.</summary>
+internal sealed class SettingsFileException(string file, string reason) : Exception($"settings file {file}: {reason}")
+{
+    public string File { get; } = file;
 }
 
 /// <summary>What a command asks of the host.</summary>

@@ -20,6 +20,8 @@ public sealed class ProcessingOptionsValidator : IValidateOptions<ProcessingOpti
             failures.Add($"{section}:MaxPollingInterval must be at least 100 ms (is {options.MaxPollingInterval}).");
         if (options.IdempotencyClaimTimeout <= TimeSpan.Zero)
             failures.Add($"{section}:IdempotencyClaimTimeout must be positive (is {options.IdempotencyClaimTimeout}).");
+        if (options.HeldClaimRetryDelay < TimeSpan.Zero || options.HeldClaimRetryDelay > TimeSpan.FromDays(7))
+            failures.Add($"{section}:HeldClaimRetryDelay must be between 0 and 7 days (is {options.HeldClaimRetryDelay}).");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -36,6 +36,13 @@ public sealed class ProcessingOptions
     /// <value>5 minutes</value>
     public TimeSpan IdempotencyClaimTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a message waits when another delivery of the same event holds a handler's claim
+    /// (a duplicate being handled at the same moment): long enough for that delivery to finish.
+    /// </summary>
+    /// <value>30 s</value>
+    public TimeSpan HeldClaimRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Write every event once to container <c>event-archive</c>.</summary>
     /// <value>true</value>
     public bool Archive { get; set; } = true;

@@ -1,3 +1,4 @@
+using Azure.Storage.Queues;
 using EventRouter.Delivery;
 using EventRouter.Diagnostics;
 using EventRouter.Formats;
@@ -24,11 +25,15 @@ public sealed partial class QueueDeliveryHandler
     private readonly ILogger<QueueDeliveryHandler> _logger;
     private readonly TimeProvider _time;
     private readonly bool _idempotency;
+    private readonly QueueServiceClient _queues;
+    private readonly TimeSpan _heldClaimRetryDelay;
 
     public QueueDeliveryHandler(RoutedEventReader reader, IEnumerable<IEventHandler> handlers, IdempotencyGuard guard,
-        IQueueDispatcher dispatcher, EventRouterTelemetry telemetry, IOptions<ProcessingOptions> options,
+        IQueueDispatcher dispatcher, QueueServiceClient queues, EventRouterTelemetry telemetry, IOptions<ProcessingOptions> options,
         ILogger<QueueDeliveryHandler> logger, TimeProvider time)
     {
+        _queues = queues;
+        _heldClaimRetryDelay = options.Value.HeldClaimRetryDelay;
         _reader = reader;
         _handlers = handlers.ToArray();
         _guard = guard;
@@ -58,7 +63,15 @@ public sealed partial class QueueDeliveryHandler
             IdempotencyGuard.Claim? claim = null;
             if (_idempotency)
             {
-                claim = await _guard.TryClaimAsync(handler.Name, routedEvent.Id, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    claim = await _guard.TryClaimAsync(handler.Name, routedEvent.Id, cancellationToken).ConfigureAwait(false);
+                }
+                catch (HandlerClaimedException)
+                {
+                    await DeferAsync(queueName, delivery, handler.Name, routedEvent.Id, cancellationToken).ConfigureAwait(false);
+                    return QueueHandlingResult.Deferred;
+                }
                 if (claim is null)
                 {
                     Log.AlreadyHandled(_logger, handler.Name, routedEvent.Id, queueName);
@@ -68,6 +81,14 @@ public sealed partial class QueueDeliveryHandler
             try
             {
                 await handler.HandleAsync(routedEvent, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The host is stopping: not a handler failure. The claim is freed for the next delivery
+                // and the caller hands the message back; one Information line, no stack trace.
+                if (claim is not null) await claim.ReleaseAsync().ConfigureAwait(false);
+                Log.HandlerCancelled(_logger, handler.Name, routedEvent.Id, queueName);
+                throw;
             }
             catch (Exception ex)
             {
@@ -80,6 +101,19 @@ public sealed partial class QueueDeliveryHandler
         }
         _telemetry.QueueMessageProcessed(queueName);
         return QueueHandlingResult.Handled;
+    }
+
+    /// <summary>
+    /// A duplicate of an event another delivery is handling right now: a retry would fail the same
+    /// way until that delivery finishes, and five quick retries would poison a valid event. So a fresh
+    /// copy waits <see cref="ProcessingOptions.HeldClaimRetryDelay"/> in the same queue (its dequeue
+    /// count starts at 0), and the caller deletes this one: written first, deleted second, nothing lost.
+    /// </summary>
+    private async Task DeferAsync(string queueName, QueueDelivery delivery, string handlerName, Guid eventId, CancellationToken cancellationToken)
+    {
+        await _queues.GetQueueClient(queueName).SendMessageAsync(delivery.Body, visibilityTimeout: _heldClaimRetryDelay, cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        Log.Deferred(_logger, handlerName, eventId, delivery.MessageId, queueName, _heldClaimRetryDelay);
     }
 
     /// <summary>Writes <paramref name="delivery"/> to <c>&lt;queue&gt;-poison</c> with its reason; the caller then deletes the original.</summary>
@@ -107,6 +141,12 @@ public sealed partial class QueueDeliveryHandler
 
         [LoggerMessage(3102, LogLevel.Warning, "Handler {Handler} failed for event {EventId} from {Queue} (dequeue {DequeueCount})", EventName = "HandlerFailed")]
         public static partial void HandlerFailed(ILogger logger, string handler, Guid eventId, string queue, long dequeueCount, Exception exception);
+
+        [LoggerMessage(3105, LogLevel.Information, "Handler {Handler} is handling event {EventId} in another delivery; message {MessageId} of {Queue} waits {Delay} as a fresh copy (not a failure)", EventName = "Deferred")]
+        public static partial void Deferred(ILogger logger, string handler, Guid eventId, string messageId, string queue, TimeSpan delay);
+
+        [LoggerMessage(3104, LogLevel.Information, "Handler {Handler} stopped for event {EventId} from {Queue}: shutting down; the message is handed back", EventName = "HandlerCancelled")]
+        public static partial void HandlerCancelled(ILogger logger, string handler, Guid eventId, string queue);
 
         [LoggerMessage(3103, LogLevel.Warning, "Moved message {MessageId} from {Queue} to its poison queue: {Reason}: {Error}", EventName = "MessagePoisoned")]
         public static partial void MessagePoisoned(ILogger logger, string messageId, string queue, string reason, string error);

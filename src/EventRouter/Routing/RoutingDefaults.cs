@@ -2,7 +2,8 @@ namespace EventRouter.Routing;
 
 /// <summary>
 /// The routing defaults. <see cref="KnownCategories"/> is the provider's published list of webhook
-/// event categories; infra/routes.json mirrors it (a test keeps the two equal).
+/// event categories (the webhook subscription's categories and the types its guides name; sources in
+/// README "Queues and message formats"); infra/routes.json mirrors it (a test keeps the two equal).
 /// </summary>
 public static class RoutingDefaults
 {
@@ -13,6 +14,10 @@ public static class RoutingDefaults
         "DIRECT_DEBIT", "WITHDRAWAL", "TOPUP", "CREDIT_FUNDING", "FEE_COLLECTION", "INSTRUMENT",
         "CORPORATE_ACTION", "REPORT", "TREASURY_REPORT", "ACCOUNT_VALUATION", "INTRADAY_ACCOUNT_VALUATION",
         "ACCOUNT_RETURNS", "PORTFOLIO", "PORTFOLIO_ALLOCATION", "PORTFOLIO_ORDER",
+        // Named by the provider's webhook subscriptions (event categories) and guides, checked 2026-12-03;
+        // the last two are the categories of the event types its savings plan and rebalancing webhooks send.
+        "SAVINGS_PLAN", "MANDATE", "SECURITIES_TRANSFER", "LIQUIDATION", "FEE", "REBALANCING",
+        "SAVINGS_PLAN_EXECUTION", "REBALANCING_EXECUTION_ORDER",
     ];
 
     public const string CategoryQueuePrefix = "events-";

@@ -107,7 +107,7 @@ public sealed class PoisonServiceTests(AzuriteFixture azurite)
     [Fact]
     public async Task RedriveDryRun_PredictsEachMessagesQueueWithTheCurrentRoutes_AndChangesNothing()
     {
-        // SAVINGS_PLAN is not a known category; the ORDER.FILLED override is a route an operator added.
+        // LOAN is not a known category; the ORDER.FILLED override is a route an operator added.
         var ordersQueue = "t" + Guid.NewGuid().ToString("N")[..8] + "-orders-filled";   // never created: a dry run writes nothing
         await using var scope = new StorageScope(azurite.ConnectionString, new Dictionary<string, string?>
         {
@@ -115,7 +115,7 @@ public sealed class PoisonServiceTests(AzuriteFixture azurite)
         });
         var fixedUser = Event("USER.CREATED");
         var fixedOrder = Event("ORDER.FILLED");
-        var unknown = Event("SAVINGS_PLAN.CREATED");
+        var unknown = Event("LOAN.CREATED");
         var poisonQueue = scope.Queue("events-poison");
         for (var i = 0; i < 3; i++)
         {

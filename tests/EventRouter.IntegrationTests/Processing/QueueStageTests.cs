@@ -97,6 +97,51 @@ public sealed class QueueStageTests(AzuriteFixture azurite)
         Assert.Equal(large, handler.LastJson.ToArray());
     }
 
+    [Fact]
+    public async Task HandleAsync_TwoDeliveriesOfOneEvent_TheSecondWaitsAsAFreshCopy_NeverPoisoned()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new RecordingHandler { Gate = gate.Task };
+        await using var scope = new StorageScope(azurite.ConnectionString, new Dictionary<string, string?>(FastPump)
+        {
+            ["Processing:HeldClaimRetryDelay"] = "00:00:01",
+        }, s => s.AddSingleton<IEventHandler>(handler));
+        var id = Guid.NewGuid();
+        // A Kafka redelivery: the same event routed twice, two messages in its queue.
+        await scope.Pipeline.RouteBatchAsync([Record("Notifications", 1, Event("USER.CREATED", id))]);
+        await scope.Pipeline.RouteBatchAsync([Record("Notifications", 1, Event("USER.CREATED", id))]);
+        var queue = scope.Queues.GetQueueClient(scope.Queue("events-user"));
+        var received = (await queue.ReceiveMessagesAsync(2, TimeSpan.FromMinutes(1))).Value;
+        Assert.Equal(2, received.Length);
+        var stage = scope.Services.GetRequiredService<QueueDeliveryHandler>();
+
+        // The first delivery holds the claim while its handler runs.
+        var first = stage.HandleAsync(queue.Name, new QueueDelivery(received[0].MessageId, 1, received[0].Body));
+        while (handler.Attempts.IsEmpty) await Task.Delay(20);
+        // The second, on what would be its last dequeue: held claim, so it waits, and is not a failure.
+        var second = await stage.HandleAsync(queue.Name, new QueueDelivery(received[1].MessageId, 5, received[1].Body));
+        Assert.Equal(QueueHandlingResult.Deferred, second);
+        Assert.Single(handler.Attempts);
+        await queue.DeleteMessageAsync(received[1].MessageId, received[1].PopReceipt);
+        gate.SetResult();
+        Assert.Equal(QueueHandlingResult.Handled, await first);
+        await queue.DeleteMessageAsync(received[0].MessageId, received[0].PopReceipt);
+
+        // The fresh copy, visible after the delay: a first dequeue, which finds the handler done.
+        Azure.Storage.Queues.Models.QueueMessage? copy;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((copy = (await queue.ReceiveMessagesAsync(1)).Value.SingleOrDefault()) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the deferred copy did not become visible");
+            await Task.Delay(100);
+        }
+        Assert.Equal(1, copy.DequeueCount);
+        Assert.Equal(received[1].Body.ToArray(), copy.Body.ToArray());
+        Assert.Equal(QueueHandlingResult.Handled, await stage.HandleAsync(queue.Name, new QueueDelivery(copy.MessageId, copy.DequeueCount, copy.Body)));
+        Assert.Single(handler.Attempts);
+        Assert.Empty(await scope.DrainAsync(scope.Queue("events-user-poison")));
+    }
+
     private static async Task RunPumpUntilAsync<T>(StorageScope scope, Func<Task<T?>> probe, Func<T, Task> verify) where T : class
     {
         var pump = ActivatorUtilities.CreateInstance<QueuePumpService>(scope.Services);
@@ -129,12 +174,15 @@ public sealed class QueueStageTests(AzuriteFixture azurite)
         public string Name => "recording";
         public bool CanHandle(string queueName) => true;
 
-        public Task HandleAsync(RoutedEvent routedEvent, CancellationToken cancellationToken)
+        /// <summary>Completes when the test lets the handler finish.</summary>
+        public Task Gate { get; init; } = Task.CompletedTask;
+
+        public async Task HandleAsync(RoutedEvent routedEvent, CancellationToken cancellationToken)
         {
             Attempts.Enqueue(routedEvent.Id);
             LastJson = routedEvent.Json;
             if (FailFor(routedEvent)) throw new InvalidOperationException("simulated failure");
-            return Task.CompletedTask;
+            await Gate.WaitAsync(cancellationToken);
         }
     }
 }

@@ -243,12 +243,12 @@ public sealed class RoutingOptionsValidatorTests
     [Fact]
     public void Validate_LongPrefixWithLongCategory_NamesTheCategoryThatDoesNotFit()
     {
-        // 30 + "intraday-account-valuation" (26) = 56 fits; one more character does not.
-        Assert.True(Validate(new RoutingOptions { CategoryQueuePrefix = new string('p', 29) + "-" }).Succeeded);
+        // 29 + "rebalancing-execution-order" (27) = 56 fits; one more character does not.
+        Assert.True(Validate(new RoutingOptions { CategoryQueuePrefix = new string('p', 28) + "-" }).Succeeded);
 
-        var result = Validate(new RoutingOptions { CategoryQueuePrefix = new string('p', 30) + "-" });
+        var result = Validate(new RoutingOptions { CategoryQueuePrefix = new string('p', 29) + "-" });
 
-        AssertSingleFailure(result, "(INTRADAY_ACCOUNT_VALUATION)", "longer than 56");
+        AssertSingleFailure(result, "(REBALANCING_EXECUTION_ORDER)", "longer than 56");
     }
 
     [Theory]

@@ -13,7 +13,7 @@ public sealed class QueueTriggerCoverageTests
     {
         var routes = new RouteTable(new RoutingOptions());
 
-        Assert.Equal(29, QueueTriggerCoverage.DefaultQueues.Count);
+        Assert.Equal(37, QueueTriggerCoverage.DefaultQueues.Count);
         Assert.Equal(routes.DestinationQueues.Order(StringComparer.Ordinal), QueueTriggerCoverage.DefaultQueues.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(RoutingDefaults.PoisonQueue, QueueTriggerCoverage.DefaultQueues);
         Assert.Contains("events-account-group", QueueTriggerCoverage.DefaultQueues);
@@ -50,7 +50,7 @@ public sealed class QueueTriggerCoverageTests
         foreach (var hosted in provider.GetServices<IHostedService>()) await hosted.StartAsync(CancellationToken.None);
 
         var warnings = logs.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToList();
-        Assert.Equal(27, warnings.Count);
+        Assert.Equal(35, warnings.Count);
         Assert.Contains(warnings, m => m.Contains("ev-user-check", StringComparison.Ordinal));
     }
 

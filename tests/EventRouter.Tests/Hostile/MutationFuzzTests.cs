@@ -28,7 +28,7 @@ public sealed class MutationFuzzTests(ITestOutputHelper output) : IDisposable
 
     private static readonly string[] Types =
     [
-        "USER.CREATED", "ORDER.FILLED", "ACCOUNT_GROUP.CREATED", "SAVINGS_PLAN.CREATED", "USER", "PRICE.UPDATED",
+        "USER.CREATED", "ORDER.FILLED", "ACCOUNT_GROUP.CREATED", "LOAN.CREATED", "USER", "PRICE.UPDATED",
         "USER.CRÉÉ", "\\u0055SER.CREATED", "POSITION.UPDATED.V2", "ÜSER.X",
     ];
 

@@ -26,7 +26,7 @@ public sealed class EventFieldMappingRoutingTests : IDisposable
     [InlineData(Notifications, "USER.CREATED")]
     [InlineData(Notifications, "ACCOUNT_GROUP.CREATED")]
     [InlineData(Notifications, "ORDER.FILLED")]
-    [InlineData(Notifications, "SAVINGS_PLAN.CREATED")]
+    [InlineData(Notifications, "LOAN.CREATED")]
     [InlineData(Notifications, "NODOT")]
     [InlineData(Prices, "PRICE.UPDATED")]
     public async Task RouteBatchAsync_StreamShapedEvent_GoesWhereTheProviderShapedEventGoes(string topic, string type)

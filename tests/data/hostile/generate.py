@@ -189,7 +189,7 @@ for name, t, expect in [
     ("lowercase", "user.created", "events-unrouted"),
     ("leading-space", " USER.CREATED", "events-unrouted"),
     ("space-before-dot", "USER .CREATED", "events-unrouted"),
-    ("unknown-category", "SAVINGS_PLAN.CREATED", "events-unrouted"),
+    ("unknown-category", "LOAN.CREATED", "events-unrouted"),
     ("category-with-hyphen", "ACCOUNT-GROUP.CREATED", "events-unrouted"),
     ("unicode-action", "USER.CRÉÉ", "events-user"),
     ("unicode-category", "ÜSER.CREATED", "events-unrouted"),
