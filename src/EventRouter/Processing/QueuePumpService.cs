@@ -39,8 +39,10 @@ public sealed partial class QueuePumpService(
             {
                 batch = (await client.ReceiveMessagesAsync(_options.BatchSize, _options.VisibilityTimeout, stoppingToken).ConfigureAwait(false)).Value;
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                // Stopping: the SDK reports a receive cut short by the stop as an OperationCanceledException
+                // or, mid-retry, as an AggregateException of its attempts; either way nothing was received.
                 return;
             }
             catch (RequestFailedException ex) when (ex.Status == 404)
