@@ -1,7 +1,9 @@
 using System.CommandLine;
 using EventRouter.Cli.Hosting;
 using EventRouter.Kafka;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace EventRouter.Cli.Commands;
 
@@ -38,6 +40,10 @@ internal static class RunCommand
             // Before the host: it would log a start failure with the whole exception.
             if (settings.Mode.HasFlag(HostMode.Ingest)) KafkaNativeLibrary.EnsureLoaded();
             using var host = EventRouterHost.CreateBuilder(settings).Build();
+            if (settings.Mode.HasFlag(HostMode.Ingest) && await PreflightAsync(host.Services, error, cancellationToken) is { } exitCode)
+            {
+                return exitCode;
+            }
             // The host handles SIGTERM/Ctrl+C itself: stop fetching, finish the batch in flight, commit.
             await host.RunAsync(cancellationToken);
             return ExitCodes.Ok;
@@ -55,5 +61,25 @@ internal static class RunCommand
         {
             return ExitCodes.Ok;
         }
+    }
+
+    /// <summary>How long each step of the start-up check may take.</summary>
+    private static readonly TimeSpan PreflightStepTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The steps of <c>eventrouter check</c> up to metadata, before any consumer starts: a TLS or SASL
+    /// failure is a wrong setting (CA, host name, protocol, mechanism, user, password) that retrying
+    /// cannot cure, so the worker exits 2 with the check's one line instead of retrying for ever. A
+    /// broker that cannot be reached yet is not: the consumers retry, as they do later in a run.
+    /// </summary>
+    private static async Task<int?> PreflightAsync(IServiceProvider services, TextWriter error, CancellationToken cancellationToken)
+    {
+        // Resolving the options validates them first (a failure is reported like any other: exit 2).
+        var options = services.GetRequiredService<IOptions<KafkaOptions>>();
+        var check = new KafkaConnectivityCheck(options, services.GetRequiredService<KafkaClientConfigFactory>());
+        var report = await check.RunAsync(PreflightStepTimeout, quick: true, cancellationToken);
+        if (report.Ok || report.FailedStep is not (KafkaConnectivityCheck.Steps.Tls or KafkaConnectivityCheck.Steps.Sasl)) return null;
+        await error.WriteLineAsync($"eventrouter: Kafka {report.FailedStep} failed: {report.Failure}");
+        return ExitCodes.InvalidConfiguration;
     }
 }

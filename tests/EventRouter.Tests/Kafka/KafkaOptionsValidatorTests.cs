@@ -134,6 +134,18 @@ public class KafkaOptionsValidatorTests
     }
 
     [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void Validate_CheckOptionsWithoutConsumerGroup_Succeed(string? value)
+    {
+        var options = ValidOptions();
+        options.ConsumerGroup = value;
+
+        Assert.True(new KafkaOptionsValidator().Validate(KafkaOptionsValidator.CheckOptionsName, options).Succeeded);
+        Assert.True(new KafkaOptionsValidator().Validate(KafkaOptionsValidator.CheckOptionsName, ValidOptions()).Succeeded);
+    }
+
+    [Theory]
     [InlineData("SASL_SSL")]
     [InlineData("Tls")]
     [InlineData("")]
