@@ -14,14 +14,14 @@ internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
     /// <c>Kafka:Consumer:partition.assignment.strategy</c> says otherwise.
     /// </summary>
     /// <remarks>
-    /// <c>range</c> (eager rebalancing): every rebalance revokes the whole assignment, so the consumer
-    /// finishes or abandons its in-flight batches as a whole and librdkafka commits the stored offsets
-    /// while unassigning. Each EventRouter consumer reads one topic, so range gives a balanced spread.
-    /// <c>cooperative-sticky</c> also works with <see cref="KafkaSourceService"/> (it only stops
-    /// committing the revoked partitions) but needs two rebalance rounds per membership change; the
-    /// measured pauses of each protocol are in docs/guarantees.md.
+    /// A worker runs one consumer per topic in one group, so every member that joins or leaves changes
+    /// the group of both topics. <c>cooperative-sticky</c> (incremental) revokes only the partitions that
+    /// move: the other topic's consumer and the partitions an instance keeps go on routing. Eager
+    /// <c>range</c> revoked everything for the whole join round, which stopped the Notifications consumer
+    /// whenever the Prices consumer (re)joined. Every broker since Kafka 2.4 supports it; KIP-848
+    /// (<c>Kafka:GroupProtocol</c> <c>Consumer</c>) is incremental too. Measured pauses: docs/guarantees.md.
     /// </remarks>
-    internal const string DefaultAssignmentStrategy = "range";
+    internal const string DefaultAssignmentStrategy = "cooperative-sticky";
 
     /// <summary>How often stored offsets are committed unless <c>Kafka:Consumer:auto.commit.interval.ms</c> says otherwise.</summary>
     internal const int DefaultAutoCommitIntervalMs = 1000;

@@ -1,12 +1,16 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Confluent.Kafka;
+using Azure.Core;
 using EventRouter.Cli.Hosting;
+using EventRouter.Delivery;
 using EventRouter.Cli.Sandbox;
 using EventRouter.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -20,12 +24,21 @@ namespace EventRouter.Cli.Commands;
 /// </summary>
 internal static class DevCommand
 {
-    private const int Partitions = 4;
+    // As many as the provider's topics have, so the sandbox rebalances and spreads work like production.
+    internal const int Partitions = 6;
+    internal const string ConsumerGroup = "eventrouter-dev";
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan QueueStageStallTimeout = TimeSpan.FromSeconds(60);
+    // Well inside what the mock broker keeps (about 13,000 sample events per partition) and what
+    // Azurite in memory holds (about 46,000 messages).
+    internal const long MaxBacklog = 10_000;
 
     public static Command Create(Func<IAnsiConsole> console)
     {
         var events = new Option<int>("--events") { Description = "Stop after this many events are accounted for and print the summary (0: run until Ctrl+C).", DefaultValueFactory = _ => 0 };
-        var rate = new Option<int>("--rate") { Description = "Events produced per second.", DefaultValueFactory = _ => 2000 };
+        // A rate this 2-core machine follows with the queue stage running (docs/performance.md); a
+        // higher one is safe too: the producer waits while the pipeline is MaxBacklog events behind.
+        var rate = new Option<int>("--rate") { Description = "Events produced per second (the producer waits while the pipeline is 10,000 events behind).", DefaultValueFactory = _ => 200 };
         var seed = new Option<int>("--seed") { Description = "Seed of the sample event generator.", DefaultValueFactory = _ => 1 };
         var verbose = new Option<bool>("--verbose") { Description = "Show the worker's information logs on stderr." };
         var command = new Command("dev", "Run the local sandbox: embedded Kafka broker, Azurite, sample events and the full pipeline, with a live table.")
@@ -65,25 +78,44 @@ internal static class DevCommand
         kafka.CreateTopic("Notifications", Partitions);
         kafka.CreateTopic("Prices", Partitions);
         using var counters = new PipelineCounters();
+        var ledger = new RecordLedger();
+        var requests = new StorageRequestCounter();
 
+        // What another eventrouter command needs to reach this sandbox; also written to the settings file.
+        var connection = new Dictionary<string, string>
+        {
+            ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
+            ["Kafka:SecurityProtocol"] = "Plaintext",
+            // The file is read by commands that run in the Production environment by default.
+            ["Kafka:AllowPlaintext"] = "true",
+            ["Kafka:ConsumerGroup"] = ConsumerGroup,
+            ["Kafka:Topics:Notifications"] = "Notifications",
+            ["Kafka:Topics:Prices"] = "Prices",
+            ["EventStorage"] = azurite.ConnectionString,
+        };
+        var overrides = new Dictionary<string, string?>(connection.Select(c => KeyValuePair.Create(c.Key, (string?)c.Value)))
+        {
+            ["Kafka:Consumer:session.timeout.ms"] = "6000",
+            ["Processing:MaxPollingInterval"] = "00:00:01",
+        };
         var settings = new HostSettings(HostMode.All)
         {
             Environment = Environments.Development,
             MinimumLogLevel = verbose ? LogLevel.Information : LogLevel.Warning,
-            Overrides = new Dictionary<string, string?>
-            {
-                ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
-                ["Kafka:SecurityProtocol"] = "Plaintext",
-                ["Kafka:ConsumerGroup"] = "eventrouter-dev",
-                ["Kafka:Topics:Notifications"] = "Notifications",
-                ["Kafka:Topics:Prices"] = "Prices",
-                ["Kafka:Consumer:session.timeout.ms"] = "6000",
-                ["EventStorage"] = azurite.ConnectionString,
-                ["Processing:MaxPollingInterval"] = "00:00:01",
-            },
+            Overrides = overrides,
         };
 
-        using var host = EventRouterHost.CreateBuilder(settings).Build();
+        var builder = EventRouterHost.CreateBuilder(settings);
+        // Registered last, so the Kafka sources get it: the real pipeline, with the ledger counting its outcomes.
+        builder.Services.AddSingleton<IRecordBatchRouter>(sp => new AccountingRouter(sp.GetRequiredService<RoutingPipeline>(), ledger));
+        // The same storage clients as production's, with a policy that counts each request by what it does.
+        builder.Services.AddSingleton(sp => StorageClientFactory.CreateQueueServiceClient(
+            sp.GetRequiredService<IOptions<EventStorageOptions>>().Value, sp.GetRequiredService<IOptions<DeliveryOptions>>().Value,
+            o => o.AddPolicy(requests, HttpPipelinePosition.PerRetry)));
+        builder.Services.AddSingleton(sp => StorageClientFactory.CreateBlobServiceClient(
+            sp.GetRequiredService<IOptions<EventStorageOptions>>().Value, sp.GetRequiredService<IOptions<DeliveryOptions>>().Value,
+            o => o.AddPolicy(requests, HttpPipelinePosition.PerRetry)));
+        using var host = builder.Build();
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         try
         {
@@ -94,35 +126,64 @@ internal static class DevCommand
             return ExitCodes.InvalidConfiguration;
         }
 
+        using var settingsFile = SandboxSettingsFile.Write(connection);
+        WriteWayIn(console, connection, settingsFile.Path, $"http://127.0.0.1:{azurite.QueuePort}", $"http://127.0.0.1:{azurite.BlobPort}");
+
+        // Ctrl+C and SIGTERM stop the host (its console lifetime handles them); this only notes that the user asked.
+        var interrupted = false;
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => interrupted = true);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => interrupted = true);
+
         var stopping = lifetime.ApplicationStopping;
         var produced = 0L;
-        var producing = Task.Run(() => Produce(kafka.BootstrapServers, new SampleEventGenerator(seed), eventCount, rate, () => Interlocked.Increment(ref produced), stopping));
+        var pacer = new ProducePacer(rate, MaxBacklog);
+        // Behind: produced but not yet in a queue, plus written to a queue but not yet handled.
+        long Backlog()
+        {
+            var (distinct, written) = ledger.Progress();
+            return Math.Max(0, Interlocked.Read(ref produced) - distinct) + Math.Max(0, written - counters.Handled - counters.QueuePoisoned);
+        }
+        var producing = Task.Run(() => Produce(kafka.BootstrapServers, new SampleEventGenerator(seed), eventCount, pacer, Backlog, () => Interlocked.Increment(ref produced), stopping));
         var clock = Stopwatch.StartNew();
         var interactive = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
-        var complete = false;
+        var stop = SandboxStop.Interrupted;
 
+        // Two phases: until every produced record is accounted for (Kafka to queues), then until the queue
+        // stage has handled every message written, so that it is not stopped mid-handler.
+        var draining = false;
+        TimeSpan? accountedAt = null;
         async Task Watch(Action refresh)
         {
             var lastProgress = (Count: -1L, At: clock.Elapsed);
             while (!stopping.IsCancellationRequested)
             {
                 refresh();
-                var accounted = counters.Accounted;
-                if (eventCount > 0 && accounted >= eventCount && producing.IsCompleted)
+                var snapshot = ledger.Snapshot();
+                var handled = counters.Handled + counters.QueuePoisoned;
+                if (!draining && eventCount > 0 && producing.IsCompleted && snapshot.Distinct >= Interlocked.Read(ref produced))
                 {
-                    complete = true;
+                    stop = SandboxStop.Complete;
+                    draining = true;
+                    accountedAt = clock.Elapsed;
+                    lastProgress = (-1, clock.Elapsed);
+                }
+                if (draining && handled >= snapshot.QueueMessagesWritten) return;
+                var progress = draining ? handled : snapshot.Distinct;
+                if (progress != lastProgress.Count) lastProgress = (progress, clock.Elapsed);
+                else if (eventCount > 0 && clock.Elapsed - lastProgress.At > (draining ? QueueStageStallTimeout : StallTimeout))
+                {
+                    if (!draining) stop = SandboxStop.Stalled;
                     return;
                 }
-                if (accounted != lastProgress.Count) lastProgress = (accounted, clock.Elapsed);
-                else if (eventCount > 0 && clock.Elapsed - lastProgress.At > TimeSpan.FromSeconds(120)) return; // stalled
-                try { await Task.Delay(500, stopping); } catch (OperationCanceledException) { return; }
+                try { await Task.Delay(500, stopping); } catch (OperationCanceledException) { break; }
             }
+            if (!draining) stop = interrupted ? SandboxStop.Interrupted : SandboxStop.WorkerStopped;
         }
 
         if (interactive)
         {
-            await console.Live(Render(counters, Interlocked.Read(ref produced), clock.Elapsed, eventCount))
-                .StartAsync(async context => await Watch(() => context.UpdateTarget(Render(counters, Interlocked.Read(ref produced), clock.Elapsed, eventCount))));
+            await console.Live(Render(ledger.Snapshot(), counters, requests, pacer, Interlocked.Read(ref produced), clock.Elapsed, eventCount, null))
+                .StartAsync(async context => await Watch(() => context.UpdateTarget(Render(ledger.Snapshot(), counters, requests, pacer, Interlocked.Read(ref produced), clock.Elapsed, eventCount, null))));
         }
         else
         {
@@ -131,41 +192,65 @@ internal static class DevCommand
             {
                 if (clock.Elapsed < nextLine) return;
                 nextLine = clock.Elapsed + TimeSpan.FromSeconds(2);
-                error.WriteLine($"eventrouter dev: produced {Interlocked.Read(ref produced)}, accounted {counters.Accounted}, lag {counters.Lag}");
+                var snapshot = ledger.Snapshot();
+                var p = Interlocked.Read(ref produced);
+                error.WriteLine($"eventrouter dev: produced {p:N0}, accounted for {snapshot.Distinct:N0}, not yet in a queue {Math.Max(0, p - snapshot.Distinct):N0}, " +
+                    $"re-read {snapshot.ReRead:N0}, queue stage handled {counters.Handled:N0} of {snapshot.QueueMessagesWritten:N0}" +
+                    (Backlog() >= MaxBacklog ? $"; producer waiting: the pipeline is {MaxBacklog:N0} behind" : ""));
             });
         }
+        var elapsed = accountedAt ?? clock.Elapsed;
 
         lifetime.StopApplication();
         try { await producing; } catch (OperationCanceledException) { }
         await host.StopAsync();
-        console.Write(Render(counters, Interlocked.Read(ref produced), clock.Elapsed, eventCount));
 
-        if (eventCount == 0) return ExitCodes.Ok;
-        if (!complete)
-        {
-            await error.WriteLineAsync($"eventrouter dev: stopped before all {eventCount} events were accounted for ({counters.Accounted}).");
-            return ExitCodes.Failed;
-        }
-        console.MarkupLine($"[green]All {eventCount:N0} events accounted for:[/] {counters.Routed:N0} routed, {counters.Poisoned:N0} poisoned, {counters.Duplicates:N0} duplicates.");
-        return ExitCodes.Ok;
+        // Read after the worker stopped: what it committed on the way out is what a restart starts from.
+        var (partitions, partitionsError) = await ReadPartitionsAsync(host.Services.GetRequiredService<KafkaClientConfigFactory>(), ledger);
+        var outcome = new SandboxOutcome(eventCount, Interlocked.Read(ref produced), ledger.Snapshot(), partitions, partitionsError, stop);
+        var verdict = SandboxSummary.Evaluate(outcome);
+        console.Write(Render(outcome.Ledger, counters, requests, pacer, outcome.Produced, elapsed, eventCount, partitions));
+        // Unwrapped, whatever the terminal's width: one line to read, and to grep.
+        console.Profile.Out.Writer.WriteLine(verdict.ClosingLine);
+        foreach (var failure in verdict.Failures) await error.WriteLineAsync($"eventrouter dev: {failure}");
+        return verdict.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
-    private static void Produce(string bootstrapServers, SampleEventGenerator generator, int count, int rate, Action produced, CancellationToken cancellationToken)
+    private static async Task<(IReadOnlyList<PartitionEnd>?, string?)> ReadPartitionsAsync(KafkaClientConfigFactory configs, RecordLedger ledger)
+    {
+        try
+        {
+            using var admin = new KafkaGroupAdmin(configs, TimeSpan.FromSeconds(10), "eventrouter-dev-summary");
+            var lag = await admin.LagAsync(ConsumerGroup, ["Notifications", "Prices"]);
+            return ([.. lag.Select(p => new PartitionEnd(p.Topic, p.Partition, p.Low, p.High, p.Committed,
+                ledger.Missing(p.Topic, p.Partition, 0, p.Low), ledger.Missing(p.Topic, p.Partition, p.Low, p.High)))], null);
+        }
+        catch (KafkaException ex)
+        {
+            return (null, ex.Error.Reason);
+        }
+    }
+
+    private static void Produce(string bootstrapServers, SampleEventGenerator generator, int count, ProducePacer pacer, Func<long> backlog, Action produced, CancellationToken cancellationToken)
     {
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
         {
             BootstrapServers = bootstrapServers,
             LingerMs = 5,
-            EnableIdempotence = false,
+            // Idempotent: a retried produce is never written twice, so the topics hold exactly what was acknowledged.
+            EnableIdempotence = true,
             Acks = Acks.All,
         }).Build();
         var clock = Stopwatch.StartNew();
         for (long i = 0; count == 0 || i < count; i++)
         {
+            // At the rate, and not while the pipeline is too far behind (a sleep per wait, not per message at high rates).
+            for (var wait = pacer.Delay(clock.Elapsed, backlog()); wait > TimeSpan.Zero; wait = pacer.Delay(clock.Elapsed, backlog()))
+            {
+                if (cancellationToken.IsCancellationRequested) break;
+                if (wait >= TimeSpan.FromMilliseconds(1)) Thread.Sleep(wait);
+            }
             if (cancellationToken.IsCancellationRequested) break;
-            // Pace to the requested rate without a sleep per message.
-            var due = TimeSpan.FromSeconds((double)i / rate);
-            if (due > clock.Elapsed) Thread.Sleep(due - clock.Elapsed);
 
             var sample = generator.Next();
             var headers = new Headers();
@@ -191,28 +276,72 @@ internal static class DevCommand
         producer.Flush(cancellationToken);
     }
 
-    private static IRenderable Render(PipelineCounters counters, long produced, TimeSpan elapsed, int target)
+    /// <summary>The start table: where the sandbox's broker, topics, group and storage are, for the operator commands.</summary>
+    private static void WriteWayIn(IAnsiConsole console, IReadOnlyDictionary<string, string> connection, string settingsPath, string queueEndpoint, string blobEndpoint)
     {
+        var table = new Table().Title("Sandbox").AddColumn("Setting").AddColumn("Value")
+            .AddRow("Broker", Markup.Escape(connection["Kafka:BootstrapServers"]) + " (librdkafka mock cluster)")
+            .AddRow("Security", "PLAINTEXT (the mock has no TLS or SASL)")
+            .AddRow("Topics", $"Notifications, Prices ({Partitions} partitions each, as the provider's)")
+            .AddRow("Consumer group", ConsumerGroup)
+            .AddRow("Storage", $"Azurite, in memory: queues {queueEndpoint}, blobs {blobEndpoint}")
+            .AddRow("Settings file", Markup.Escape(settingsPath) + " (yours only, deleted on stop)");
+        console.Write(table);
+        // Unwrapped, so that each command can be copied as it stands.
+        var path = settingsPath.Contains(' ', StringComparison.Ordinal) ? $"\"{settingsPath}\"" : settingsPath;
+        var writer = console.Profile.Out.Writer;
+        // Azurite's well-known development key: published, and valid for the emulator only.
+        writer.WriteLine($"Storage connection string (for Azure Storage Explorer): {connection["EventStorage"]}");
+        writer.WriteLine("Try, in another terminal:");
+        writer.WriteLine($"  eventrouter check --settings {path}");
+        writer.WriteLine($"  eventrouter stats --settings {path}");
+        writer.WriteLine($"  eventrouter poison list --settings {path}");
+        writer.WriteLine($"  eventrouter replay --topic Prices --from beginning --dry-run --settings {path}");
+        writer.WriteLine();
+    }
+
+    private static IRenderable Render(LedgerSnapshot ledger, PipelineCounters counters, StorageRequestCounter requests, ProducePacer pacer, long produced, TimeSpan elapsed, int target, IReadOnlyList<PartitionEnd>? end)
+    {
+        var perEvent = Math.Max(1, ledger.Distinct);
+        var storage = new Table().Title("Azurite requests").AddColumn("Request").AddColumn(new TableColumn("Count").RightAligned()).AddColumn(new TableColumn("Per event").RightAligned());
+        var counts = requests.Snapshot();
+        foreach (var (kind, count) in counts.OrderByDescending(r => r.Value).ThenBy(r => r.Key))
+            storage.AddRow(Markup.Escape(kind), count.ToString("N0"), ((double)count / perEvent).ToString("N2"));
+        storage.AddRow("[bold]total[/]", $"[bold]{counts.Values.Sum():N0}[/]", $"[bold]{(double)counts.Values.Sum() / perEvent:N2}[/]");
         var queues = new Table().Title("Routed").AddColumn("Queue").AddColumn(new TableColumn("Events").RightAligned());
-        foreach (var (queue, count) in counters.RoutedPerQueue.OrderByDescending(q => q.Value).ThenBy(q => q.Key))
+        foreach (var (queue, count) in ledger.RoutedPerQueue.OrderByDescending(q => q.Value).ThenBy(q => q.Key))
         {
             queues.AddRow(Markup.Escape(queue), count.ToString("N0"));
         }
         var poison = new Table().Title("Poisoned (events-poison)").AddColumn("Reason").AddColumn(new TableColumn("Records").RightAligned());
-        foreach (var (reason, count) in counters.PoisonedPerReason.OrderByDescending(p => p.Value)) poison.AddRow(Markup.Escape(reason), count.ToString("N0"));
+        foreach (var (reason, count) in ledger.PoisonedPerReason.OrderByDescending(p => p.Value).ThenBy(p => p.Key)) poison.AddRow(Markup.Escape(reason), count.ToString("N0"));
 
-        var accounted = counters.Accounted;
         var seconds = Math.Max(elapsed.TotalSeconds, 0.001);
         var summary = new Table().Title("Pipeline").AddColumn("Measure").AddColumn(new TableColumn("Value").RightAligned())
             .AddRow("Produced", produced.ToString("N0") + (target > 0 ? $" / {target:N0}" : ""))
-            .AddRow("Routed", counters.Routed.ToString("N0"))
-            .AddRow("Poisoned", counters.Poisoned.ToString("N0"))
-            .AddRow("Duplicates (written once)", counters.Duplicates.ToString("N0"))
-            .AddRow("Accounted for", accounted.ToString("N0"))
-            .AddRow("Handled by queue handlers", counters.Handled.ToString("N0"))
-            .AddRow("Throughput", $"{accounted / seconds:N0} events/s")
-            .AddRow("Consumer lag", counters.Lag.ToString("N0"))
-            .AddRow("Elapsed", elapsed.ToString(@"mm\:ss"));
-        return new Columns(summary, queues, poison) { Expand = false };
+            .AddRow($"Producer waited for the pipeline ({pacer.MaxBacklog:N0} behind)", $"{pacer.WaitedForPipeline.TotalSeconds:N0} s")
+            .AddRow("Routed to their queue", ledger.Routed.ToString("N0"))
+            .AddRow("Unrouted (events-unrouted)", ledger.Unrouted.ToString("N0"))
+            .AddRow("Poisoned (events-poison)", ledger.Poisoned.ToString("N0"))
+            .AddRow("Duplicate id in a batch (written once)", ledger.Duplicates.ToString("N0"))
+            .AddRow("Conflated prices (not written)", ledger.Conflated.ToString("N0"))
+            .AddRow("[bold]Accounted for (distinct records)[/]", $"[bold]{ledger.Distinct:N0}[/]");
+        if (end is null) summary.AddRow("Not yet in a queue", Math.Max(0, produced - ledger.Distinct).ToString("N0"));
+        summary.AddRow("Re-read after a rebalance or restart", ledger.ReRead.ToString("N0"));
+        if (end is not null)
+        {
+            var skipped = end.Sum(p => p.Skipped);
+            var unread = end.Sum(p => p.Unread);
+            if (skipped > 0) summary.AddRow("[red]Skipped (no longer on the broker)[/]", skipped.ToString("N0"));
+            if (unread > 0) summary.AddRow("Not read", unread.ToString("N0"));
+            var lag = end.Sum(p => p.Lag);
+            summary.AddRow("Consumer lag (after stop)", lag == 0 ? "0 (all committed)" : $"{lag:N0} (not committed)");
+        }
+        summary
+            .AddRow("Handled by queue handlers", $"{counters.Handled:N0} of {ledger.QueueMessagesWritten:N0} messages")
+            .AddRow("Moved to <queue>-poison", counters.QueuePoisoned.ToString("N0"))
+            .AddRow("Throughput", $"{ledger.Distinct / seconds:N0} events/s")
+            .AddRow("Elapsed", elapsed.TotalHours >= 1 ? elapsed.ToString(@"h\:mm\:ss") : elapsed.ToString(@"mm\:ss"));
+        return new Columns(summary, new Rows(storage, poison), queues) { Expand = false };
     }
 }

@@ -12,19 +12,23 @@ namespace EventRouter.Delivery;
 /// </summary>
 public static class StorageClientFactory
 {
-    public static QueueServiceClient CreateQueueServiceClient(EventStorageOptions storage, DeliveryOptions delivery)
+    /// <param name="configure">Further client options, after ours (the sandbox adds a request-counting policy).</param>
+    public static QueueServiceClient CreateQueueServiceClient(EventStorageOptions storage, DeliveryOptions delivery, Action<ClientOptions>? configure = null)
     {
         var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
         ConfigureRetry(options.Retry, delivery);
+        configure?.Invoke(options);
         return storage.ConnectionString is { Length: > 0 } connectionString
             ? new QueueServiceClient(connectionString, options)
             : new QueueServiceClient(storage.QueueServiceUri, CreateCredential(storage), options);
     }
 
-    public static BlobServiceClient CreateBlobServiceClient(EventStorageOptions storage, DeliveryOptions delivery)
+    /// <param name="configure">Further client options, after ours (the sandbox adds a request-counting policy).</param>
+    public static BlobServiceClient CreateBlobServiceClient(EventStorageOptions storage, DeliveryOptions delivery, Action<ClientOptions>? configure = null)
     {
         var options = new BlobClientOptions();
         ConfigureRetry(options.Retry, delivery);
+        configure?.Invoke(options);
         return storage.ConnectionString is { Length: > 0 } connectionString
             ? new BlobServiceClient(connectionString, options)
             : new BlobServiceClient(storage.BlobServiceUri, CreateCredential(storage), options);

@@ -36,7 +36,7 @@ public class KafkaClientConfigFactoryTests
         Assert.Equal("false", config["enable.partition.eof"], ignoreCase: true);
         Assert.Equal("timestamp,headers", config["dotnet.consumer.consume.result.fields"]);
         Assert.Equal("earliest", config["auto.offset.reset"]);
-        Assert.Equal("range", config["partition.assignment.strategy"]);
+        Assert.Equal("cooperative-sticky", config["partition.assignment.strategy"]);
         Assert.Equal("1000", config["auto.commit.interval.ms"]);
         Assert.Equal("65536", config["queued.max.messages.kbytes"]);
         Assert.Equal("20000", config["queued.min.messages"]);
@@ -205,14 +205,14 @@ public class KafkaClientConfigFactoryTests
     {
         var options = KafkaOptionsValidatorTests.ValidOptions();
         options.Consumer["session.timeout.ms"] = "6000";
-        options.Consumer["partition.assignment.strategy"] = "cooperative-sticky";
+        options.Consumer["partition.assignment.strategy"] = "range";
         options.Consumer["client.id"] = "custom";
         options.Consumer["fetch.min.bytes"] = null; // unset values are skipped
 
         var config = ConsumerConfigFor(options);
 
         Assert.Equal("6000", config["session.timeout.ms"]);
-        Assert.Equal("cooperative-sticky", config["partition.assignment.strategy"]);
+        Assert.Equal("range", config["partition.assignment.strategy"]);
         Assert.Equal("custom", config["client.id"]);
         Assert.False(config.ContainsKey("fetch.min.bytes"));
     }

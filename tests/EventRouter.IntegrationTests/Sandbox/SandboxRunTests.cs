@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using EventRouter.IntegrationTests.EndToEnd;
+using Xunit.Abstractions;
+
+namespace EventRouter.IntegrationTests.Sandbox;
+
+/// <summary>
+/// The real <c>eventrouter dev</c> process (its own mock broker and Azurite): the closing line's
+/// rows add up to the events produced, the table agrees, the group committed everything, the run
+/// exits 0, and nothing in its output is a stack trace.
+/// </summary>
+public sealed partial class SandboxRunTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Dev_400Events_ClosingLineAddsUpToTheTargetLagZeroExitZeroNoStackTrace()
+    {
+        await using var sandbox = new WorkerProcess(new Dictionary<string, string>(), "dev", "--events", "400", "--rate", "400", "--seed", "5");
+
+        sandbox.Start();
+        var exitCode = await sandbox.WaitForExitAsync(TimeSpan.FromMinutes(4));
+        var text = sandbox.OutputText;
+        output.WriteLine(text);
+
+        Assert.Equal(0, exitCode);
+        var closing = ClosingLine().Match(text);
+        Assert.True(closing.Success, "no closing line:\n" + text);
+        long Number(string group) => long.Parse(closing.Groups[group].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+        Assert.Equal(400, Number("total"));
+        Assert.Equal(400, Number("routed") + Number("unrouted") + Number("poisoned") + Number("duplicates") + Number("conflated"));
+        Assert.Equal(400, Number("sum"));
+        Assert.InRange(Number("poisoned"), 1, 20); // about 1% malformed, and a seed that makes some
+        Assert.Contains("lag 0 (all committed)", text);
+        Assert.Matches(@"Accounted for \(distinct records\)\s*│\s*400\s*│", text);
+        Assert.Matches(@"Consumer lag \(after stop\)\s*│\s*0 \(all committed\)", text);
+        Assert.DoesNotMatch(StackFrame(), text);
+        Assert.DoesNotContain("--- End of stack trace", text);
+    }
+
+    [Fact]
+    public async Task Dev_WhileRunning_PrintsTheWayInAndASettingsFileOnlyItsOwnerReadsThatIsGoneAfterwards()
+    {
+        await using var sandbox = new WorkerProcess(new Dictionary<string, string>(), "dev", "--events", "50", "--rate", "200");
+
+        sandbox.Start();
+        var exitCode = await sandbox.WaitForExitAsync(TimeSpan.FromMinutes(4));
+        var text = sandbox.OutputText;
+        output.WriteLine(text);
+
+        Assert.Equal(0, exitCode);
+        Assert.Matches(@"Broker\s*│\s*127\.0\.0\.1:\d+", text);
+        Assert.Contains("6 partitions each", text);
+        Assert.Contains("eventrouter-dev", text);
+        Assert.Matches(@"Storage connection string \(for Azure Storage Explorer\): DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;.*QueueEndpoint=http://127\.0\.0\.1:\d+/devstoreaccount1;", text);
+        var settings = SettingsPath().Match(text);
+        Assert.True(settings.Success, "no settings file named:\n" + text);
+        Assert.False(File.Exists(settings.Value), "the settings file should be deleted on stop");
+    }
+
+    [GeneratedRegex(@"All (?<total>[\d,]+) events accounted for: (?<routed>[\d,]+) routed \+ (?<unrouted>[\d,]+) unrouted \+ (?<poisoned>[\d,]+) poisoned \+ (?<duplicates>[\d,]+) duplicates \+ (?<conflated>[\d,]+) conflated = (?<sum>[\d,]+);")]
+    private static partial Regex ClosingLine();
+
+    // "   at Namespace.Type.Method(" as .NET prints a stack frame, on its own line or inside a single-line log.
+    [GeneratedRegex(@"(^|\s)at [\w`<>\[\],.]+\.[\w`<>|]+\(", RegexOptions.Multiline)]
+    private static partial Regex StackFrame();
+
+    [GeneratedRegex(@"/[^\s│]*eventrouter-dev-[^\s│/]+/sandbox\.settings\.json")]
+    private static partial Regex SettingsPath();
+}
