@@ -152,6 +152,29 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
         {
             failures.Add("Kafka:SslCaPem must be PEM text containing at least one '-----BEGIN CERTIFICATE-----' block.");
         }
+        else if (!string.IsNullOrEmpty(options.SslCaPem) && !IsCertificatePem(options.SslCaPem))
+        {
+            // Caught here rather than by librdkafka at the first connection, with a message naming the setting.
+            failures.Add("Kafka:SslCaPem has a '-----BEGIN CERTIFICATE-----' block that is not a valid certificate.");
+        }
+    }
+
+    private static bool IsCertificatePem(string pem)
+    {
+        var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPem(pem);
+            return certificates.Count > 0;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+        finally
+        {
+            foreach (var certificate in certificates) certificate.Dispose();
+        }
     }
 
     private static void ValidateTopics(KafkaOptions options, List<string> failures)

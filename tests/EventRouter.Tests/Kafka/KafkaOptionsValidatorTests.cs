@@ -268,6 +268,23 @@ public class KafkaOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_SslCaPemWithABlockThatIsNotACertificate_NamesSetting()
+    {
+        var options = ValidOptions();
+        options.SslCaPem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        AssertSingleFailure(options, "Kafka:SslCaPem has a '-----BEGIN CERTIFICATE-----' block that is not a valid certificate.");
+    }
+
+    [Fact]
+    public void Validate_SslCaPemWithARealCertificate_Succeeds()
+    {
+        using var certificates = EventRouter.Kafka.TestBroker.TestCertificates.Create();
+        var options = ValidOptions();
+        options.SslCaPem = certificates.CaPem;
+        Assert.True(Validate(options).Succeeded);
+    }
+
+    [Fact]
     public void Validate_SslCaPemWithPlaintext_NamesSetting()
     {
         var options = ValidOptions();
