@@ -10,6 +10,12 @@ namespace EventRouter.Kafka;
 /// </summary>
 internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<KafkaOptions>
 {
+    /// <summary>
+    /// The named options <c>eventrouter check</c> binds: the same rules, except that
+    /// <c>Kafka:ConsumerGroup</c> is optional (without one the check has no group to report on).
+    /// </summary>
+    internal const string CheckOptionsName = "check";
+
     internal const int MaxBatchSizeLimit = 10_000;
     internal const int MaxParallelPartitionsLimit = 256;
     internal const double MaxEventsPerSecondLimit = 10_000_000;
@@ -63,7 +69,7 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
 
-        ValidateConnection(options, failures);
+        ValidateConnection(options, requireGroup: name != CheckOptionsName, failures);
         ValidateSecurity(options, failures);
         ValidateTopics(options, failures);
         ValidateBatching(options, failures);
@@ -72,7 +78,7 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void ValidateConnection(KafkaOptions options, List<string> failures)
+    private static void ValidateConnection(KafkaOptions options, bool requireGroup, List<string> failures)
     {
         if (string.IsNullOrWhiteSpace(options.BootstrapServers))
         {
@@ -83,7 +89,7 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
             failures.Add("Kafka:BootstrapServers contains an empty entry; use a comma-separated list of host:port.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.ConsumerGroup))
+        if (requireGroup && string.IsNullOrWhiteSpace(options.ConsumerGroup))
         {
             failures.Add("Kafka:ConsumerGroup is required.");
         }
@@ -145,6 +151,29 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
                  !options.SslCaPem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
         {
             failures.Add("Kafka:SslCaPem must be PEM text containing at least one '-----BEGIN CERTIFICATE-----' block.");
+        }
+        else if (!string.IsNullOrEmpty(options.SslCaPem) && !IsCertificatePem(options.SslCaPem))
+        {
+            // Caught here rather than by librdkafka at the first connection, with a message naming the setting.
+            failures.Add("Kafka:SslCaPem has a '-----BEGIN CERTIFICATE-----' block that is not a valid certificate.");
+        }
+    }
+
+    private static bool IsCertificatePem(string pem)
+    {
+        var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPem(pem);
+            return certificates.Count > 0;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+        finally
+        {
+            foreach (var certificate in certificates) certificate.Dispose();
         }
     }
 

@@ -9,7 +9,7 @@ namespace EventRouter.Kafka;
 /// <c>kcat</c>) can connect to <see cref="BootstrapServers"/>.
 /// </summary>
 /// <remarks>
-/// What the mock does not do: SASL, TLS, topic creation through the Admin API (use
+/// What the mock does not do: SASL, TLS (put a <see cref="TestBroker.SaslSslFront"/> in front for those), topic creation through the Admin API (use
 /// <see cref="CreateTopic"/>), DescribeGroups and ListGroups, offsets-for-times (it answers -1).
 /// Each partition keeps only about 5 MiB. A classic group's first join takes about 3 s, and a
 /// member that joins right after another left waits <c>session.timeout.ms</c> minus 1 s. Broker
@@ -88,6 +88,23 @@ public sealed unsafe class MockKafkaCluster : IDisposable
     /// <summary>Brings broker <paramref name="brokerId"/> back up.</summary>
     public void SetBrokerUp(int brokerId)
         => ThrowIfError(WithCluster(cluster => _api!.MockBrokerSetUp(cluster, brokerId)), $"bring broker {brokerId} up");
+
+    /// <summary>
+    /// Makes broker <paramref name="brokerId"/> advertise <paramref name="host"/>:<paramref name="port"/>
+    /// in metadata while it keeps listening where it was (librdkafka 2.10 and later): clients then
+    /// reconnect through whatever listens there, such as a <see cref="TestBroker.SaslSslFront"/>.
+    /// </summary>
+    public void AdvertiseBroker(int brokerId, string host, int port)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        ArgumentOutOfRangeException.ThrowIfLessThan(brokerId, 1);
+        using var text = new Utf8String(host);
+        WithCluster(cluster =>
+        {
+            _api!.MockBrokerSetHostPort(cluster, brokerId, text.Pointer, port);
+            return 0;
+        });
+    }
 
     /// <summary>
     /// Makes the next <paramref name="errorCodes"/>.Length requests with Kafka API key
@@ -185,6 +202,7 @@ public sealed unsafe class MockKafkaCluster : IDisposable
         public readonly delegate* unmanaged[Cdecl]<nint, int, int> MockBrokerSetDown;
         public readonly delegate* unmanaged[Cdecl]<nint, int, int> MockBrokerSetUp;
         public readonly delegate* unmanaged[Cdecl]<nint, short, nuint, int*, void> MockPushRequestErrorsArray;
+        public readonly delegate* unmanaged[Cdecl]<nint, int, nint, int, void> MockBrokerSetHostPort;
 
         public NativeApi()
         {
@@ -201,6 +219,7 @@ public sealed unsafe class MockKafkaCluster : IDisposable
             MockBrokerSetDown = (delegate* unmanaged[Cdecl]<nint, int, int>)KafkaNativeLibrary.GetExport("rd_kafka_mock_broker_set_down");
             MockBrokerSetUp = (delegate* unmanaged[Cdecl]<nint, int, int>)KafkaNativeLibrary.GetExport("rd_kafka_mock_broker_set_up");
             MockPushRequestErrorsArray = (delegate* unmanaged[Cdecl]<nint, short, nuint, int*, void>)KafkaNativeLibrary.GetExport("rd_kafka_mock_push_request_errors_array");
+            MockBrokerSetHostPort = (delegate* unmanaged[Cdecl]<nint, int, nint, int, void>)KafkaNativeLibrary.GetExport("rd_kafka_mock_broker_set_host_port");
         }
     }
 }

@@ -9,9 +9,10 @@ using Spectre.Console;
 namespace EventRouter.Cli.Commands;
 
 /// <summary>
-/// <c>eventrouter check</c>: like <c>kcat -L</c> with the configured settings. Connects,
-/// authenticates, lists the configured topics with partitions, watermarks, the group's committed
-/// offsets and lag. A failure names the step (DNS, TCP, TLS, SASL, Topic) in one line; exit 1.
+/// <c>eventrouter check</c>: like <c>kcat -L</c> with the configured settings. Runs DNS, TCP, TLS,
+/// SASL, metadata, topics and group one after the other and shows each in a table (or as JSON with
+/// <c>--json</c>), with partitions, watermarks, and, when <c>Kafka:ConsumerGroup</c> is set, the
+/// group's committed offsets and lag. A failure names the step and the setting; exit 1.
 /// </summary>
 internal static class CheckCommand
 {
@@ -21,7 +22,7 @@ internal static class CheckCommand
         var environment = CommonOptions.Environment();
         var json = CommonOptions.Json();
         var timeout = new Option<int>("--timeout") { Description = "Seconds each step may take.", DefaultValueFactory = _ => 10 };
-        var command = new Command("check", "Check the Kafka connection, topics and consumer group lag with the configured settings.")
+        var command = new Command("check", "Check the Kafka connection step by step (DNS, TCP, TLS, SASL, metadata, topics, group) with the configured settings.")
         {
             settings, environment, json, timeout,
         };
@@ -31,14 +32,23 @@ internal static class CheckCommand
             ConnectivityReport report;
             try
             {
-                using var host = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.Ingest, settings, environment)).Build();
-                var services = host.Services;
-                var check = new KafkaConnectivityCheck(services.GetRequiredService<IOptions<KafkaOptions>>(), services.GetRequiredService<KafkaClientConfigFactory>());
-                report = await check.RunAsync(TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken);
+                KafkaNativeLibrary.EnsureLoaded();
+                var builder = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.Ingest, settings, environment));
+                // The check's own named options: the worker's rules, Kafka:ConsumerGroup optional.
+                builder.Services.AddOptions<KafkaOptions>(KafkaOptionsValidator.CheckOptionsName).Bind(builder.Configuration.GetSection(KafkaOptions.SectionName));
+                using var host = builder.Build();
+                var options = Options.Create(host.Services.GetRequiredService<IOptionsMonitor<KafkaOptions>>().Get(KafkaOptionsValidator.CheckOptionsName));
+                var check = new KafkaConnectivityCheck(options, new KafkaClientConfigFactory(options));
+                report = await check.RunAsync(TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken: cancellationToken);
             }
             catch (Exception ex) when (ConfigurationErrors.TryReport(ex, error))
             {
                 return ExitCodes.InvalidConfiguration;
+            }
+            catch (KafkaNativeLibraryException ex)
+            {
+                await error.WriteLineAsync($"eventrouter: {ex.Message}");
+                return ExitCodes.Failed;
             }
 
             if (parse.GetValue(json))
@@ -57,19 +67,23 @@ internal static class CheckCommand
 
     private static void Render(IAnsiConsole console, ConnectivityReport report)
     {
-        var steps = new Table().AddColumn("Step").AddColumn("Result");
-        foreach (var step in report.Steps) steps.AddRow(Markup.Escape(step.Step), "[green]ok[/] " + Markup.Escape(step.Detail));
-        if (!report.Ok) steps.AddRow(Markup.Escape(report.FailedStep ?? "?"), "[red]failed[/] " + Markup.Escape(report.Failure ?? ""));
+        var steps = new Table().AddColumn("Step").AddColumn("Status").AddColumn("Result");
+        foreach (var step in report.Steps)
+        {
+            var status = step.Status switch { "ok" => "[green]ok[/]", "failed" => "[red]failed[/]", _ => "[grey]not used[/]" };
+            steps.AddRow(Markup.Escape(step.Step), status, Markup.Escape(step.Detail));
+        }
         console.Write(steps);
         if (report.Partitions.Count == 0) return;
 
-        var partitions = new Table().Title($"Consumer group {Markup.Escape(report.ConsumerGroup)}")
+        var title = report.ConsumerGroup is null ? "Partitions (no Kafka:ConsumerGroup: no lag)" : $"Consumer group {Markup.Escape(report.ConsumerGroup)}";
+        var partitions = new Table().Title(title)
             .AddColumn("Topic").AddColumn(new TableColumn("Partition").RightAligned()).AddColumn(new TableColumn("Low").RightAligned())
             .AddColumn(new TableColumn("High").RightAligned()).AddColumn(new TableColumn("Committed").RightAligned()).AddColumn(new TableColumn("Lag").RightAligned());
         foreach (var p in report.Partitions)
         {
             partitions.AddRow(Markup.Escape(p.Topic), p.Partition.ToString(), p.Low.ToString("N0"), p.High.ToString("N0"),
-                p.Committed?.ToString("N0") ?? "-", p.Lag.ToString("N0"));
+                p.Committed?.ToString("N0") ?? "-", p.Lag?.ToString("N0") ?? "-");
         }
         console.Write(partitions);
     }

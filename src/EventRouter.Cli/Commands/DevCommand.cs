@@ -7,6 +7,7 @@ using EventRouter.Cli.Hosting;
 using EventRouter.Delivery;
 using EventRouter.Cli.Sandbox;
 using EventRouter.Kafka;
+using EventRouter.Kafka.TestBroker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,12 +22,16 @@ namespace EventRouter.Cli.Commands;
 /// broker (librdkafka's mock cluster) with topics <c>Notifications</c> and <c>Prices</c>, Azurite
 /// from the repository's npm dependency, realistic sample events with about 1% malformed, the full
 /// pipeline (ingestion and queue processing), and a live table. Ctrl+C stops everything cleanly.
+/// Like production, every Kafka client speaks SASL_SSL with SCRAM-SHA-512, here through the TLS + SASL
+/// front over the mock (<see cref="SaslSslFront"/>, a per-run CA and password); <c>--plaintext</c>
+/// talks to the mock directly.
 /// </summary>
 internal static class DevCommand
 {
     // As many as the provider's topics have, so the sandbox rebalances and spreads work like production.
     internal const int Partitions = 6;
     internal const string ConsumerGroup = "eventrouter-dev";
+    internal const string SandboxUser = "eventrouter-dev";
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan QueueStageStallTimeout = TimeSpan.FromSeconds(60);
     // Well inside what the mock broker keeps (about 13,000 sample events per partition) and what
@@ -41,9 +46,10 @@ internal static class DevCommand
         var rate = new Option<int>("--rate") { Description = "Events produced per second (the producer waits while the pipeline is 10,000 events behind).", DefaultValueFactory = _ => 200 };
         var seed = new Option<int>("--seed") { Description = "Seed of the sample event generator.", DefaultValueFactory = _ => 1 };
         var verbose = new Option<bool>("--verbose") { Description = "Show the worker's information logs on stderr." };
+        var plaintext = new Option<bool>("--plaintext") { Description = "Talk plaintext to the mock broker instead of SASL_SSL (SCRAM-SHA-512) through the TLS + SASL front." };
         var command = new Command("dev", "Run the local sandbox: embedded Kafka broker, Azurite, sample events and the full pipeline, with a live table.")
         {
-            events, rate, seed, verbose,
+            events, rate, seed, verbose, plaintext,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -53,12 +59,12 @@ internal static class DevCommand
                 await error.WriteLineAsync("eventrouter dev: --events must be 0 or more and --rate at least 1.");
                 return ExitCodes.InvalidConfiguration;
             }
-            return await RunAsync(console(), parse.GetValue(events), parse.GetValue(rate), parse.GetValue(seed), parse.GetValue(verbose), error);
+            return await RunAsync(console(), parse.GetValue(events), parse.GetValue(rate), parse.GetValue(seed), parse.GetValue(verbose), parse.GetValue(plaintext), error);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IAnsiConsole console, int eventCount, int rate, int seed, bool verbose, TextWriter error)
+    private static async Task<int> RunAsync(IAnsiConsole console, int eventCount, int rate, int seed, bool verbose, bool plaintext, TextWriter error)
     {
         AzuriteProcess azurite;
         try
@@ -77,22 +83,45 @@ internal static class DevCommand
         using var kafka = new MockKafkaCluster();
         kafka.CreateTopic("Notifications", Partitions);
         kafka.CreateTopic("Prices", Partitions);
+        // A password of this run's own: nothing to leak, yet every client authenticates as production's do.
+        var password = plaintext ? null : Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+        using var front = password is null ? null : SaslSslFront.Start(kafka, new SaslSslFrontOptions
+        {
+            Users = new Dictionary<string, string> { [SandboxUser] = password },
+            Mechanisms = [SaslMechanismNames.ScramSha512],
+        });
         using var counters = new PipelineCounters();
         var ledger = new RecordLedger();
         var requests = new StorageRequestCounter();
 
         // What another eventrouter command needs to reach this sandbox; also written to the settings file.
-        var connection = new Dictionary<string, string>
+        var connection = front is null
+            ? new Dictionary<string, string>
+            {
+                ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
+                ["Kafka:SecurityProtocol"] = "Plaintext",
+                // The file is read by commands that run in the Production environment by default.
+                ["Kafka:AllowPlaintext"] = "true",
+            }
+            : new Dictionary<string, string>
+            {
+                ["Kafka:BootstrapServers"] = front.BootstrapServers,
+                ["Kafka:SecurityProtocol"] = "SaslSsl",
+                ["Kafka:SaslMechanism"] = "ScramSha512",
+                ["Kafka:Username"] = SandboxUser,
+                ["Kafka:Password"] = password!,
+                ["Kafka:SslCaPem"] = front.Certificates.CaPem,
+            };
+        foreach (var (key, value) in new Dictionary<string, string>
         {
-            ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
-            ["Kafka:SecurityProtocol"] = "Plaintext",
-            // The file is read by commands that run in the Production environment by default.
-            ["Kafka:AllowPlaintext"] = "true",
             ["Kafka:ConsumerGroup"] = ConsumerGroup,
             ["Kafka:Topics:Notifications"] = "Notifications",
             ["Kafka:Topics:Prices"] = "Prices",
             ["EventStorage"] = azurite.ConnectionString,
-        };
+        })
+        {
+            connection[key] = value;
+        }
         var overrides = new Dictionary<string, string?>(connection.Select(c => KeyValuePair.Create(c.Key, (string?)c.Value)))
         {
             ["Kafka:Consumer:session.timeout.ms"] = "6000",
@@ -127,7 +156,9 @@ internal static class DevCommand
         }
 
         using var settingsFile = SandboxSettingsFile.Write(connection);
-        WriteWayIn(console, connection, settingsFile.Path, $"http://127.0.0.1:{azurite.QueuePort}", $"http://127.0.0.1:{azurite.BlobPort}");
+        // For kcat, next to the settings file (user-only folder): the CA, and the password so that it is not printed.
+        using var kcatFiles = front is null ? null : KcatFiles.Write(Path.GetDirectoryName(settingsFile.Path)!, front.Certificates.CaPem, password!);
+        WriteWayIn(console, connection, settingsFile.Path, $"http://127.0.0.1:{azurite.QueuePort}", $"http://127.0.0.1:{azurite.BlobPort}", kcatFiles);
 
         // Ctrl+C and SIGTERM stop the host (its console lifetime handles them); this only notes that the user asked.
         var interrupted = false;
@@ -143,7 +174,8 @@ internal static class DevCommand
             var (distinct, written) = ledger.Progress();
             return Math.Max(0, Interlocked.Read(ref produced) - distinct) + Math.Max(0, written - counters.Handled - counters.QueuePoisoned);
         }
-        var producing = Task.Run(() => Produce(kafka.BootstrapServers, new SampleEventGenerator(seed), eventCount, pacer, Backlog, () => Interlocked.Increment(ref produced), stopping));
+        var producerConfig = host.Services.GetRequiredService<KafkaClientConfigFactory>().CreateProducerConfig("eventrouter-dev-producer");
+        var producing = Task.Run(() => Produce(producerConfig, new SampleEventGenerator(seed), eventCount, pacer, Backlog, () => Interlocked.Increment(ref produced), stopping));
         var clock = Stopwatch.StartNew();
         var interactive = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         var stop = SandboxStop.Interrupted;
@@ -231,16 +263,12 @@ internal static class DevCommand
         }
     }
 
-    private static void Produce(string bootstrapServers, SampleEventGenerator generator, int count, ProducePacer pacer, Func<long> backlog, Action produced, CancellationToken cancellationToken)
+    private static void Produce(ProducerConfig config, SampleEventGenerator generator, int count, ProducePacer pacer, Func<long> backlog, Action produced, CancellationToken cancellationToken)
     {
-        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
-        {
-            BootstrapServers = bootstrapServers,
-            LingerMs = 5,
-            // Idempotent: a retried produce is never written twice, so the topics hold exactly what was acknowledged.
-            EnableIdempotence = true,
-            Acks = Acks.All,
-        }).Build();
+        // The worker's connection and credentials. Idempotent, acks all (the factory's): a retried produce
+        // is never written twice, so the topics hold exactly what was acknowledged.
+        config.LingerMs = 5;
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(config).Build();
         var clock = Stopwatch.StartNew();
         for (long i = 0; count == 0 || i < count; i++)
         {
@@ -277,11 +305,13 @@ internal static class DevCommand
     }
 
     /// <summary>The start table: where the sandbox's broker, topics, group and storage are, for the operator commands.</summary>
-    private static void WriteWayIn(IAnsiConsole console, IReadOnlyDictionary<string, string> connection, string settingsPath, string queueEndpoint, string blobEndpoint)
+    private static void WriteWayIn(IAnsiConsole console, IReadOnlyDictionary<string, string> connection, string settingsPath, string queueEndpoint, string blobEndpoint, KcatFiles? kcat)
     {
         var table = new Table().Title("Sandbox").AddColumn("Setting").AddColumn("Value")
-            .AddRow("Broker", Markup.Escape(connection["Kafka:BootstrapServers"]) + " (librdkafka mock cluster)")
-            .AddRow("Security", "PLAINTEXT (the mock has no TLS or SASL)")
+            .AddRow("Broker", Markup.Escape(connection["Kafka:BootstrapServers"]) + (kcat is null ? " (librdkafka mock cluster)" : " (librdkafka mock cluster behind EventRouter's TLS + SASL front)"))
+            .AddRow("Security", kcat is null
+                ? "PLAINTEXT (--plaintext; the mock itself has no TLS or SASL)"
+                : $"SASL_SSL, SCRAM-SHA-512 as '{SandboxUser}', a CA made for this run (in the settings file as Kafka:SslCaPem)")
             .AddRow("Topics", $"Notifications, Prices ({Partitions} partitions each, as the provider's)")
             .AddRow("Consumer group", ConsumerGroup)
             .AddRow("Storage", $"Azurite, in memory: queues {queueEndpoint}, blobs {blobEndpoint}")
@@ -293,6 +323,12 @@ internal static class DevCommand
         // Azurite's well-known development key: published, and valid for the emulator only.
         writer.WriteLine($"Storage connection string (for Azure Storage Explorer): {connection["EventStorage"]}");
         writer.WriteLine("Try, in another terminal:");
+        if (kcat is not null)
+        {
+            // The provider's guide writes its kcat commands this way; the password is read from its file, not printed.
+            writer.WriteLine($"  kcat -b {connection["Kafka:BootstrapServers"]} -X security.protocol=SASL_SSL -X sasl.mechanism=SCRAM-SHA-512 " +
+                $"-X sasl.username={SandboxUser} -X sasl.password=\"$(cat {kcat.PasswordPath})\" -X ssl.ca.location={kcat.CaPath} -L");
+        }
         writer.WriteLine($"  eventrouter check --settings {path}");
         writer.WriteLine($"  eventrouter stats --settings {path}");
         writer.WriteLine($"  eventrouter poison list --settings {path}");
@@ -343,5 +379,41 @@ internal static class DevCommand
             .AddRow("Throughput", $"{ledger.Distinct / seconds:N0} events/s")
             .AddRow("Elapsed", TextFormat.Elapsed(elapsed));
         return new Columns(summary, new Rows(storage, poison), queues) { Expand = false };
+    }
+
+    /// <summary>The CA (for <c>ssl.ca.location</c>) and the password, as user-only files for the kcat line; deleted on stop.</summary>
+    private sealed class KcatFiles : IDisposable
+    {
+        private KcatFiles(string caPath, string passwordPath)
+        {
+            CaPath = caPath;
+            PasswordPath = passwordPath;
+        }
+
+        public string CaPath { get; }
+        public string PasswordPath { get; }
+
+        public static KcatFiles Write(string directory, string caPem, string password)
+        {
+            var files = new KcatFiles(Path.Combine(directory, "ca.pem"), Path.Combine(directory, "kafka-password"));
+            WritePrivate(files.CaPath, caPem);
+            WritePrivate(files.PasswordPath, password);
+            return files;
+        }
+
+        private static void WritePrivate(string path, string text)
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using var stream = new FileStream(path, options);
+            using var writer = new StreamWriter(stream);
+            writer.Write(text);
+        }
+
+        public void Dispose()
+        {
+            File.Delete(CaPath);
+            File.Delete(PasswordPath);
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace EventRouter.Cli.Commands;
 /// tests that must survive the mock's own failures (it is librdkafka's test code: an assertion in
 /// it aborts the process that hosts it). Prints <c>bootstrap &lt;servers&gt;</c>, then
 /// answers each stdin line with <c>ok</c> or <c>error &lt;why&gt;</c>: <c>topic NAME PARTITIONS</c>,
-/// <c>down BROKER</c>, <c>up BROKER</c>; end of input or <c>exit</c> stops it.
+/// <c>down BROKER</c>, <c>up BROKER</c>, <c>advertise BROKER HOST PORT</c>; end of input or <c>exit</c> stops it.
 /// </summary>
 internal static class MockKafkaCommand
 {
@@ -36,6 +36,7 @@ internal static class MockKafkaCommand
                         case ["topic", var name, var partitions]: cluster.CreateTopic(name, int.Parse(partitions)); break;
                         case ["down", var id]: cluster.SetBrokerDown(int.Parse(id)); break;
                         case ["up", var id]: cluster.SetBrokerUp(int.Parse(id)); break;
+                        case ["advertise", var id, var host, var port]: cluster.AdvertiseBroker(int.Parse(id), host, int.Parse(port)); break;
                         default: throw new FormatException($"unknown command '{line}'");
                     }
                     output.WriteLine("ok");

@@ -43,6 +43,10 @@ internal static class RunCommand
             // Every setting checked before the host starts: a failure is reported as one list, where the
             // host would first log it with the whole exception ("Hosting failed to start").
             host.Services.GetRequiredService<IStartupValidator>().Validate();
+            if (settings.Mode.HasFlag(HostMode.Ingest) && await PreflightAsync(host.Services, error, cancellationToken) is { } exitCode)
+            {
+                return exitCode;
+            }
             // The host handles SIGTERM itself, and Ctrl+C through the token: stop fetching, finish the batch in flight, commit.
             await host.RunAsync(cancellationToken);
             return cancellationToken.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
@@ -60,5 +64,25 @@ internal static class RunCommand
         {
             return ExitCodes.Cancelled;
         }
+    }
+
+    /// <summary>How long each step of the start-up check may take.</summary>
+    private static readonly TimeSpan PreflightStepTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The steps of <c>eventrouter check</c> up to metadata, before any consumer starts: a TLS or SASL
+    /// failure is a wrong setting (CA, host name, protocol, mechanism, user, password) that retrying
+    /// cannot cure, so the worker exits 2 with the check's one line instead of retrying for ever. A
+    /// broker that cannot be reached yet is not: the consumers retry, as they do later in a run.
+    /// </summary>
+    private static async Task<int?> PreflightAsync(IServiceProvider services, TextWriter error, CancellationToken cancellationToken)
+    {
+        // Resolving the options validates them first (a failure is reported like any other: exit 2).
+        var options = services.GetRequiredService<IOptions<KafkaOptions>>();
+        var check = new KafkaConnectivityCheck(options, services.GetRequiredService<KafkaClientConfigFactory>());
+        var report = await check.RunAsync(PreflightStepTimeout, quick: true, cancellationToken);
+        if (report.Ok || report.FailedStep is not (KafkaConnectivityCheck.Steps.Tls or KafkaConnectivityCheck.Steps.Sasl)) return null;
+        await error.WriteLineAsync($"eventrouter: Kafka {report.FailedStep} failed: {report.Failure}");
+        return ExitCodes.InvalidConfiguration;
     }
 }

@@ -3,6 +3,7 @@ using Azure.Storage.Queues;
 using Confluent.Kafka;
 using EventRouter.Cli.Sandbox;
 using EventRouter.Kafka;
+using EventRouter.Kafka.TestBroker;
 using EventRouter.Routing;
 
 namespace EventRouter.IntegrationTests.EndToEnd;
@@ -15,8 +16,9 @@ internal sealed class EndToEndScope : IAsyncDisposable
 {
     private readonly List<ProducedRecord> _produced = [];
 
-    private EndToEndScope(MockKafkaProcess kafka, string storageConnectionString, int notificationsPartitions, int pricesPartitions)
+    private EndToEndScope(MockKafkaProcess kafka, string storageConnectionString, int notificationsPartitions, int pricesPartitions, SaslSslAccess? saslSsl)
     {
+        SaslSsl = saslSsl;
         NotificationsPartitions = notificationsPartitions;
         PricesPartitions = pricesPartitions;
         Kafka = kafka;
@@ -35,8 +37,30 @@ internal sealed class EndToEndScope : IAsyncDisposable
     /// A scope with its own topics. The mock cluster keeps only about 5 MB per partition, so a run of
     /// many events needs more partitions than the defaults (see <see cref="PartitionsFor"/>).
     /// </summary>
-    public static EndToEndScope Create(MockKafkaProcess kafka, string storageConnectionString, int notificationsPartitions = 4, int pricesPartitions = 2)
-        => new(kafka, storageConnectionString, notificationsPartitions, pricesPartitions);
+    /// <param name="saslSsl">Reach the mock through a <see cref="SaslSslFront"/> (which the mock advertises): every client of the scope, the worker's included, speaks SASL_SSL.</param>
+    public static EndToEndScope Create(MockKafkaProcess kafka, string storageConnectionString, int notificationsPartitions = 4, int pricesPartitions = 2, SaslSslAccess? saslSsl = null)
+        => new(kafka, storageConnectionString, notificationsPartitions, pricesPartitions, saslSsl);
+
+    /// <summary>Null: plaintext to the mock. Otherwise SASL_SSL through the front with this mechanism and user.</summary>
+    public SaslSslAccess? SaslSsl { get; }
+
+    /// <summary>Where and how the scope's own clients (producer, group inspector) connect.</summary>
+    private ClientConfig Connection() => SaslSsl is null
+        ? new ClientConfig { BootstrapServers = Kafka.BootstrapServers }
+        : new ClientConfig
+        {
+            BootstrapServers = SaslSsl.Front.BootstrapServers,
+            SecurityProtocol = SecurityProtocol.SaslSsl,
+            SaslMechanism = SaslSsl.Mechanism switch
+            {
+                KafkaSaslMechanism.Plain => SaslMechanism.Plain,
+                KafkaSaslMechanism.ScramSha256 => SaslMechanism.ScramSha256,
+                _ => SaslMechanism.ScramSha512,
+            },
+            SaslUsername = SaslSsl.Username,
+            SaslPassword = SaslSsl.Password,
+            SslCaPem = SaslSsl.Front.Certificates.CaPem,
+        };
 
     /// <summary>
     /// Partitions that hold <paramref name="events"/> sample events within the mock's retention:
@@ -62,10 +86,27 @@ internal sealed class EndToEndScope : IAsyncDisposable
     {
         ProducedKind.Malformed => $"{Prefix}-events-poison",
         ProducedKind.Price => $"{Prefix}-prices",
+        ProducedKind.Unrouted => $"{Prefix}-events-unrouted",
         _ => RoutingDefaults.CategoryQueueName(record.Category!, $"{Prefix}-events-"),
     };
 
-    public Dictionary<string, string> WorkerEnvironment(string? storageConnectionString = null) => new()
+    public Dictionary<string, string> WorkerEnvironment(string? storageConnectionString = null)
+    {
+        var environment = PlaintextWorkerEnvironment(storageConnectionString);
+        if (SaslSsl is not null)
+        {
+            environment.Remove("Kafka__AllowPlaintext");
+            environment["Kafka__BootstrapServers"] = SaslSsl.Front.BootstrapServers;
+            environment["Kafka__SecurityProtocol"] = "SaslSsl";
+            environment["Kafka__SaslMechanism"] = SaslSsl.Mechanism.ToString();
+            environment["Kafka__Username"] = SaslSsl.Username;
+            environment["Kafka__Password"] = SaslSsl.Password;
+            environment["Kafka__SslCaPem"] = SaslSsl.Front.Certificates.CaPem;
+        }
+        return environment;
+    }
+
+    private Dictionary<string, string> PlaintextWorkerEnvironment(string? storageConnectionString) => new()
     {
         ["DOTNET_ENVIRONMENT"] = "Production",
         ["Kafka__BootstrapServers"] = Kafka.BootstrapServers,
@@ -94,9 +135,8 @@ internal sealed class EndToEndScope : IAsyncDisposable
     {
         var generator = new SampleEventGenerator(seed, malformedShare);
         KafkaNativeLibrary.EnsureLoaded();
-        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig(Connection())
         {
-            BootstrapServers = Kafka.BootstrapServers,
             LingerMs = 5,
             Acks = Acks.All,
         }).Build();
@@ -114,6 +154,34 @@ internal sealed class EndToEndScope : IAsyncDisposable
         {
             var result = delivery.GetAwaiter().GetResult();
             _produced.Add(new ProducedRecord(result.Topic, result.Partition.Value, result.Offset.Value, sample.Value, Classify(sample)));
+        }
+    }
+
+    /// <summary>
+    /// Produces valid events to Notifications that the router must not route to a category queue:
+    /// <paramref name="unrouted"/> of an unknown category (to <c>events-unrouted</c>) and
+    /// <paramref name="oversized"/> USER events above the 48 KiB a queue message holds (to
+    /// <c>events-user</c> with the event in a blob).
+    /// </summary>
+    public void ProduceUnroutedAndOversized(int unrouted, int oversized)
+    {
+        KafkaNativeLibrary.EnsureLoaded();
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig(Connection()) { Acks = Acks.All, MessageMaxBytes = 1_000_000 }).Build();
+        var pending = new List<(byte[] Value, ProducedKind Kind, Task<DeliveryResult<byte[]?, byte[]?>> Delivery)>();
+        for (var i = 0; i < unrouted + oversized; i++)
+        {
+            var isUnrouted = i < unrouted;
+            var padding = isUnrouted ? "" : new string('x', 60_000);
+            var value = Encoding.UTF8.GetBytes(
+                $$$"""{"id":"{{{Guid.NewGuid()}}}","created_at":"2026-12-03T06:00:00Z","type":"{{{(isUnrouted ? "WIDGET.CREATED" : "USER.CREATED")}}}","object":{"n":{{{i}}},"padding":"{{{padding}}}"}}""");
+            pending.Add((value, isUnrouted ? ProducedKind.Unrouted : ProducedKind.Oversized,
+                producer.ProduceAsync(NotificationsTopic, new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes($"special-{i}"), Value = value })));
+        }
+        producer.Flush(TimeSpan.FromSeconds(60));
+        foreach (var (value, kind, delivery) in pending)
+        {
+            var result = delivery.GetAwaiter().GetResult();
+            _produced.Add(new ProducedRecord(result.Topic, result.Partition.Value, result.Offset.Value, value, (kind, kind == ProducedKind.Oversized ? "USER" : null)));
         }
     }
 
@@ -140,9 +208,8 @@ internal sealed class EndToEndScope : IAsyncDisposable
     private IConsumer<byte[], byte[]> CreateGroupInspector()
     {
         KafkaNativeLibrary.EnsureLoaded();
-        return new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        return new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig(Connection())
         {
-            BootstrapServers = Kafka.BootstrapServers,
             GroupId = ConsumerGroup,
             EnableAutoCommit = false,
         }).SetLogHandler((_, _) => { }).Build();
@@ -248,6 +315,12 @@ internal sealed class EndToEndScope : IAsyncDisposable
                 if (record.Value is null) Assert.Equal(System.Text.Json.JsonValueKind.Null, value.ValueKind);
                 else Assert.Equal(record.Value, value.GetBytesFromBase64());
             }
+            else if (record.Kind == ProducedKind.Oversized)
+            {
+                // Too large for a queue message: the event is in a blob the message names.
+                Assert.StartsWith("events/", found[0].Message.GetProperty("eventBlob").GetString(), StringComparison.Ordinal);
+                Assert.False(found[0].Message.TryGetProperty("event", out _));
+            }
             else
             {
                 Assert.Equal(Encoding.UTF8.GetString(record.Value!), found[0].Message.GetProperty("event").GetRawText());
@@ -279,7 +352,10 @@ internal sealed class EndToEndScope : IAsyncDisposable
     }
 }
 
-internal enum ProducedKind { Event, Price, Malformed }
+internal enum ProducedKind { Event, Price, Malformed, Unrouted, Oversized }
+
+/// <summary>How an end-to-end scope reaches the mock over SASL_SSL: the front, a mechanism and a user it knows.</summary>
+internal sealed record SaslSslAccess(SaslSslFront Front, KafkaSaslMechanism Mechanism, string Username, string Password);
 
 internal sealed record ProducedRecord(string Topic, int Partition, long Offset, byte[]? Value, (ProducedKind Kind, string? Category) Classification)
 {

@@ -36,6 +36,7 @@ internal sealed class MockKafkaProcess : IDisposable
     public void CreateTopic(string name, int partitions) => Send($"topic {name} {partitions}");
     public void SetBrokerDown(int brokerId) => Send($"down {brokerId}");
     public void SetBrokerUp(int brokerId) => Send($"up {brokerId}");
+    public void AdvertiseBroker(int brokerId, string host, int port) => Send($"advertise {brokerId} {host} {port}");
 
     private void Send(string command)
     {

@@ -1,12 +1,13 @@
 using EventRouter.IntegrationTests.EndToEnd;
 using EventRouter.Kafka;
+using EventRouter.Kafka.TestBroker;
 using Xunit.Abstractions;
 
 namespace EventRouter.IntegrationTests.Security;
 
 /// <summary>
 /// The real <c>eventrouter</c> process never prints the SASL password or the storage account key,
-/// with Trace logging and librdkafka's <c>debug=all</c>, in <c>check</c>, or when options
+/// with Trace logging and librdkafka's <c>debug=all</c> over a real SASL_SSL SCRAM exchange, in <c>check</c>, or when options
 /// validation fails; TLS is the default and plaintext is refused outside Development.
 /// </summary>
 public sealed class SecretLeakTests(ITestOutputHelper output) : IDisposable
@@ -41,7 +42,14 @@ public sealed class SecretLeakTests(ITestOutputHelper output) : IDisposable
     {
         _kafka.CreateTopic("Notifications", 1);
         _kafka.CreateTopic("Prices", 1);
-        await using var worker = new WorkerProcess(SaslEnvironment());
+        // Over SASL_SSL through the TLS + SASL front: a real SCRAM exchange for librdkafka to debug-log.
+        using var front = SaslSslFront.Start(_kafka, new SaslSslFrontOptions { Users = new Dictionary<string, string> { ["eventrouter"] = Password } });
+        var environment = SaslEnvironment();
+        environment.Remove("Kafka__AllowPlaintext");
+        environment["Kafka__BootstrapServers"] = front.BootstrapServers;
+        environment["Kafka__SecurityProtocol"] = "SaslSsl";
+        environment["Kafka__SslCaPem"] = front.Certificates.CaPem;
+        await using var worker = new WorkerProcess(environment);
 
         worker.Start();
         var deadline = DateTime.UtcNow.AddSeconds(40);
@@ -53,6 +61,7 @@ public sealed class SecretLeakTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{worker.Output.Count} lines of output");
         Assert.Contains("SASL", text, StringComparison.OrdinalIgnoreCase);
         Assert.True(worker.Output.Count > 50, "debug logging should be talkative:\n" + text);
+        Assert.True(front.AuthenticatedConnections > 0, "the worker authenticated:\n" + text);
         AssertNoMarker(text);
     }
 

@@ -134,6 +134,18 @@ public class KafkaOptionsValidatorTests
     }
 
     [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void Validate_CheckOptionsWithoutConsumerGroup_Succeed(string? value)
+    {
+        var options = ValidOptions();
+        options.ConsumerGroup = value;
+
+        Assert.True(new KafkaOptionsValidator().Validate(KafkaOptionsValidator.CheckOptionsName, options).Succeeded);
+        Assert.True(new KafkaOptionsValidator().Validate(KafkaOptionsValidator.CheckOptionsName, ValidOptions()).Succeeded);
+    }
+
+    [Theory]
     [InlineData("SASL_SSL")]
     [InlineData("Tls")]
     [InlineData("")]
@@ -253,6 +265,23 @@ public class KafkaOptionsValidatorTests
         var options = ValidOptions();
         options.SslCaPem = "not a certificate";
         AssertSingleFailure(options, "Kafka:SslCaPem must be PEM text containing at least one '-----BEGIN CERTIFICATE-----' block.");
+    }
+
+    [Fact]
+    public void Validate_SslCaPemWithABlockThatIsNotACertificate_NamesSetting()
+    {
+        var options = ValidOptions();
+        options.SslCaPem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        AssertSingleFailure(options, "Kafka:SslCaPem has a '-----BEGIN CERTIFICATE-----' block that is not a valid certificate.");
+    }
+
+    [Fact]
+    public void Validate_SslCaPemWithARealCertificate_Succeeds()
+    {
+        using var certificates = EventRouter.Kafka.TestBroker.TestCertificates.Create();
+        var options = ValidOptions();
+        options.SslCaPem = certificates.CaPem;
+        Assert.True(Validate(options).Succeeded);
     }
 
     [Fact]
