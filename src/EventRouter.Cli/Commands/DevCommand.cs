@@ -42,9 +42,10 @@ internal static class DevCommand
         var rate = new Option<int>("--rate") { Description = "Events produced per second (the producer waits while the pipeline is 10,000 events behind).", DefaultValueFactory = _ => 200 };
         var seed = new Option<int>("--seed") { Description = "Seed of the sample event generator.", DefaultValueFactory = _ => 1 };
         var verbose = new Option<bool>("--verbose") { Description = "Show the worker's information logs on stderr." };
+        var json = CommonOptions.Json();
         var command = new Command("dev", "Run the local sandbox: embedded Kafka broker, Azurite, sample events and the full pipeline, with a live table.")
         {
-            events, rate, seed, verbose,
+            events, rate, seed, verbose, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -54,12 +55,16 @@ internal static class DevCommand
                 await error.WriteLineAsync("eventrouter dev: --events must be 0 or more and --rate at least 1.");
                 return ExitCodes.InvalidConfiguration;
             }
-            return await RunAsync(console(), parse.GetValue(events), parse.GetValue(rate), parse.GetValue(seed), parse.GetValue(verbose), error);
+            // With --json, stdout gets one JSON document at the end; what people read goes to stderr.
+            var output = parse.GetValue(json)
+                ? AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(error) })
+                : console();
+            return await RunAsync(output, parse.GetValue(events), parse.GetValue(rate), parse.GetValue(seed), parse.GetValue(verbose), parse.GetValue(json), error);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IAnsiConsole console, int eventCount, int rate, int seed, bool verbose, TextWriter error)
+    private static async Task<int> RunAsync(IAnsiConsole console, int eventCount, int rate, int seed, bool verbose, bool json, TextWriter error)
     {
         AzuriteProcess azurite;
         try
@@ -152,7 +157,7 @@ internal static class DevCommand
         }
         var producing = Task.Run(() => Produce(kafka.BootstrapServers, new SampleEventGenerator(seed), eventCount, pacer, Backlog, () => Interlocked.Increment(ref produced), stopping));
         var clock = Stopwatch.StartNew();
-        var interactive = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
+        var interactive = !json && console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         var stop = SandboxStop.Interrupted;
 
         // Two phases: until every produced record is accounted for (Kafka to queues), then until the queue
@@ -229,7 +234,7 @@ internal static class DevCommand
                     (Backlog() >= MaxBacklog ? $"; producer waiting: the pipeline is {MaxBacklog:N0} behind" : ""));
             });
         }
-        var timing = new RunTiming(clock.Elapsed, accountedAt);
+        var timing = new RunTiming(clock.Elapsed, accountedAt, queueStageDoneAt);
 
         lifetime.StopApplication();
         try { await producing; } catch (OperationCanceledException) { }
@@ -243,6 +248,11 @@ internal static class DevCommand
         // Unwrapped, whatever the terminal's width: one line to read, and to grep.
         console.Profile.Out.Writer.WriteLine(verdict.ClosingLine);
         foreach (var failure in verdict.Failures) await error.WriteLineAsync($"eventrouter dev: {failure}");
+        if (json)
+        {
+            using var stdout = Console.OpenStandardOutput();
+            SandboxReport.Write(stdout, outcome, verdict, timing, counters.Handled, counters.QueuePoisoned, pacer.WaitedForPipeline, requests.Snapshot());
+        }
         return verdict.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
@@ -371,13 +381,17 @@ internal static class DevCommand
             .AddRow("Handled by queue handlers", $"{counters.Handled:N0} of {ledger.QueueMessagesWritten:N0} messages")
             .AddRow("Moved to <queue>-poison", counters.QueuePoisoned.ToString("N0"))
             .AddRow("Throughput, Kafka to queues", $"{ledger.Distinct / intoQueues:N0} events/s")
-            .AddRow("Throughput, whole pipeline (handled)", $"{counters.Handled / Math.Max(elapsed.TotalSeconds, 0.001):N0} events/s")
+            .AddRow("Throughput, whole pipeline (handled)", $"{ledger.Distinct / Math.Max(timing.WholePipeline.TotalSeconds, 0.001):N0} events/s")
             .AddRow("Elapsed" + (timing.Accounted is { } at ? $" (all in queues at {Duration(at)})" : ""), Duration(elapsed));
         return new Columns(summary, new Rows(storage, poison), queues) { Expand = false };
     }
 
     /// <summary>Since the worker started; and when every produced record was in a queue, if it got there.</summary>
-    private readonly record struct RunTiming(TimeSpan Total, TimeSpan? Accounted);
+    internal readonly record struct RunTiming(TimeSpan Total, TimeSpan? Accounted, TimeSpan? Handled = null)
+    {
+        /// <summary>Until the queue stage had handled every message written (or until now).</summary>
+        public TimeSpan WholePipeline => Handled ?? Total;
+    }
 
     private static string Duration(TimeSpan elapsed) => elapsed.TotalHours >= 1 ? elapsed.ToString(@"h\:mm\:ss") : elapsed.ToString(@"mm\:ss");
 }
