@@ -256,7 +256,8 @@ internal static class DevCommand
             using var stdout = Console.OpenStandardOutput();
             SandboxReport.Write(stdout, outcome, verdict, timing, counters.Handled, counters.QueuePoisoned, pacer.WaitedForPipeline, requests.Snapshot());
         }
-        return verdict.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
+        // Ctrl+C before a target was reached is the user's choice, not a failure of the run: 130, as a shell expects.
+        return verdict.Succeeded ? ExitCodes.Ok : stop == SandboxStop.Interrupted && eventCount > 0 ? ExitCodes.Cancelled : ExitCodes.Failed;
     }
 
     private static async Task<(IReadOnlyList<PartitionEnd>?, string?)> ReadPartitionsAsync(KafkaGroupAdmin admin, RecordLedger ledger)
