@@ -28,7 +28,8 @@ internal static class DevCommand
     internal const int Partitions = 6;
     internal const string ConsumerGroup = "eventrouter-dev";
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(120);
-    private static readonly TimeSpan QueueStageStallTimeout = TimeSpan.FromSeconds(60);
+    // Longer than a storage request's network timeout and its retries take to give up (30 s each).
+    private static readonly TimeSpan QueueStageStallTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan CommitWait = TimeSpan.FromSeconds(30);
     // Well inside what the mock broker keeps (about 13,000 sample events per partition) and what
     // Azurite in memory holds (about 46,000 messages).
@@ -382,7 +383,8 @@ internal static class DevCommand
             summary.AddRow("Consumer lag (after stop)", lag == 0 ? "0 (all committed)" : $"{lag:N0} (not committed)");
         }
         summary
-            .AddRow("Handled by queue handlers", $"{counters.Handled:N0} of {ledger.QueueMessagesWritten:N0} messages")
+            .AddRow("Handled by queue handlers", $"{counters.Handled:N0} of {ledger.QueueMessagesWritten:N0} messages" +
+                (end is not null && counters.Handled + counters.QueuePoisoned < ledger.QueueMessagesWritten ? " (the rest stay queued)" : ""))
             .AddRow("Moved to <queue>-poison", counters.QueuePoisoned.ToString("N0"))
             .AddRow("Throughput, Kafka to queues", $"{ledger.Distinct / intoQueues:N0} events/s")
             .AddRow("Throughput, whole pipeline (handled)", $"{ledger.Distinct / Math.Max(timing.WholePipeline.TotalSeconds, 0.001):N0} events/s")
