@@ -33,7 +33,9 @@ internal static class DevCommand
     internal const string ConsumerGroup = "eventrouter-dev";
     internal const string SandboxUser = "eventrouter-dev";
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(120);
-    private static readonly TimeSpan QueueStageStallTimeout = TimeSpan.FromSeconds(60);
+    // Longer than a storage request's network timeout and its retries take to give up (30 s each).
+    private static readonly TimeSpan QueueStageStallTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan CommitWait = TimeSpan.FromSeconds(30);
     // Well inside what the mock broker keeps (about 13,000 sample events per partition) and what
     // Azurite in memory holds (about 46,000 messages).
     internal const long MaxBacklog = 10_000;
@@ -47,9 +49,10 @@ internal static class DevCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the sample event generator.", DefaultValueFactory = _ => 1 };
         var verbose = new Option<bool>("--verbose") { Description = "Show the worker's information logs on stderr." };
         var plaintext = new Option<bool>("--plaintext") { Description = "Talk plaintext to the mock broker instead of SASL_SSL (SCRAM-SHA-512) through the TLS + SASL front." };
+        var json = CommonOptions.Json();
         var command = new Command("dev", "Run the local sandbox: embedded Kafka broker, Azurite, sample events and the full pipeline, with a live table.")
         {
-            events, rate, seed, verbose, plaintext,
+            events, rate, seed, verbose, plaintext, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -59,18 +62,23 @@ internal static class DevCommand
                 await error.WriteLineAsync("eventrouter dev: --events must be 0 or more and --rate at least 1.");
                 return ExitCodes.InvalidConfiguration;
             }
-            return await RunAsync(console(), parse.GetValue(events), parse.GetValue(rate), parse.GetValue(seed), parse.GetValue(verbose), parse.GetValue(plaintext), error);
+            // With --json, stdout gets one JSON document at the end; what people read goes to stderr.
+            var output = parse.GetValue(json)
+                ? AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(error) })
+                : console();
+            return await RunAsync(output, parse.GetValue(events), parse.GetValue(rate), parse.GetValue(seed), parse.GetValue(verbose), parse.GetValue(plaintext), parse.GetValue(json), error);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IAnsiConsole console, int eventCount, int rate, int seed, bool verbose, bool plaintext, TextWriter error)
+    private static async Task<int> RunAsync(IAnsiConsole console, int eventCount, int rate, int seed, bool verbose, bool plaintext, bool json, TextWriter error)
     {
         AzuriteProcess azurite;
         try
         {
-            // In memory: each sandbox run starts empty, and it is faster than a data folder.
-            azurite = await AzuriteProcess.StartInMemoryAsync();
+            // In memory: each sandbox run starts empty, and it is faster than a data folder. Queue and
+            // blob services in two processes: each is bound by its one node.js thread.
+            azurite = await AzuriteProcess.StartInMemoryAsync(split: true);
         }
         catch (FileNotFoundException ex)
         {
@@ -125,7 +133,15 @@ internal static class DevCommand
         var overrides = new Dictionary<string, string?>(connection.Select(c => KeyValuePair.Create(c.Key, (string?)c.Value)))
         {
             ["Kafka:Consumer:session.timeout.ms"] = "6000",
-            ["Processing:MaxPollingInterval"] = "00:00:01",
+
+            // What a sandbox does not need, each costing Azurite a request per event (README, "The sandbox
+            // and production"): the idempotency guard's claim and completion markers (one worker, and the
+            // archive, the one handler, keeps each event once by itself); and receives that find one or two
+            // messages (27 queues share the events): 32 at a time, 200 ms apart when fewer came, and idle
+            // queues polled every 5 s at most (the default, not 1 s).
+            ["Processing:Idempotency"] = "false",
+            ["Processing:BatchSize"] = "32",
+            ["Processing:PartialBatchDelay"] = "00:00:00.200",
         };
         var settings = new HostSettings(HostMode.All)
         {
@@ -177,13 +193,26 @@ internal static class DevCommand
         var producerConfig = host.Services.GetRequiredService<KafkaClientConfigFactory>().CreateProducerConfig("eventrouter-dev-producer");
         var producing = Task.Run(() => Produce(producerConfig, new SampleEventGenerator(seed), eventCount, pacer, Backlog, () => Interlocked.Increment(ref produced), stopping));
         var clock = Stopwatch.StartNew();
-        var interactive = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
+        var interactive = !json && console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         var stop = SandboxStop.Interrupted;
 
         // Two phases: until every produced record is accounted for (Kafka to queues), then until the queue
         // stage has handled every message written, so that it is not stopped mid-handler.
         var draining = false;
         TimeSpan? accountedAt = null;
+        TimeSpan? queueStageDoneAt = null;
+        using var admin = new KafkaGroupAdmin(host.Services.GetRequiredService<KafkaClientConfigFactory>(), TimeSpan.FromSeconds(10), "eventrouter-dev-summary");
+        async Task<bool> AllCommittedAsync()
+        {
+            try
+            {
+                return (await admin.LagAsync(ConsumerGroup, ["Notifications", "Prices"])).All(p => p.Lag == 0);
+            }
+            catch (KafkaException)
+            {
+                return false;
+            }
+        }
         async Task Watch(Action refresh)
         {
             var lastProgress = (Count: -1L, At: clock.Elapsed);
@@ -199,7 +228,13 @@ internal static class DevCommand
                     accountedAt = clock.Elapsed;
                     lastProgress = (-1, clock.Elapsed);
                 }
-                if (draining && handled >= snapshot.QueueMessagesWritten) return;
+                if (draining && handled >= snapshot.QueueMessagesWritten)
+                {
+                    // And until the group has committed everything (librdkafka commits every second): the
+                    // commit at shutdown can meet the rebalance that the other topic's consumer leaving starts.
+                    queueStageDoneAt ??= clock.Elapsed;
+                    if (clock.Elapsed - queueStageDoneAt > CommitWait || await AllCommittedAsync()) return;
+                }
                 var progress = draining ? handled : snapshot.Distinct;
                 if (progress != lastProgress.Count) lastProgress = (progress, clock.Elapsed);
                 else if (eventCount > 0 && clock.Elapsed - lastProgress.At > (draining ? QueueStageStallTimeout : StallTimeout))
@@ -214,45 +249,54 @@ internal static class DevCommand
 
         if (interactive)
         {
-            await console.Live(Render(ledger.Snapshot(), counters, requests, pacer, Interlocked.Read(ref produced), clock.Elapsed, eventCount, null))
-                .StartAsync(async context => await Watch(() => context.UpdateTarget(Render(ledger.Snapshot(), counters, requests, pacer, Interlocked.Read(ref produced), clock.Elapsed, eventCount, null))));
+            await console.Live(Render(ledger.Snapshot(), counters, requests, pacer, Interlocked.Read(ref produced), new RunTiming(clock.Elapsed, accountedAt), eventCount, null))
+                .StartAsync(async context => await Watch(() => context.UpdateTarget(Render(ledger.Snapshot(), counters, requests, pacer, Interlocked.Read(ref produced), new RunTiming(clock.Elapsed, accountedAt), eventCount, null))));
         }
         else
         {
             var nextLine = TimeSpan.Zero;
+            var lastRequests = (Count: 0L, At: TimeSpan.Zero);
             await Watch(() =>
             {
                 if (clock.Elapsed < nextLine) return;
                 nextLine = clock.Elapsed + TimeSpan.FromSeconds(2);
+                var total = requests.Total;
+                var requestRate = (total - lastRequests.Count) / Math.Max(0.001, (clock.Elapsed - lastRequests.At).TotalSeconds);
+                lastRequests = (total, clock.Elapsed);
                 var snapshot = ledger.Snapshot();
                 var p = Interlocked.Read(ref produced);
                 error.WriteLine($"eventrouter dev: produced {p:N0}, accounted for {snapshot.Distinct:N0}, not yet in a queue {Math.Max(0, p - snapshot.Distinct):N0}, " +
-                    $"re-read {snapshot.ReRead:N0}, queue stage handled {counters.Handled:N0} of {snapshot.QueueMessagesWritten:N0}" +
+                    $"re-read {snapshot.ReRead:N0}, queue stage handled {counters.Handled:N0} of {snapshot.QueueMessagesWritten:N0}, Azurite {requestRate:N0} requests/s" +
                     (Backlog() >= MaxBacklog ? $"; producer waiting: the pipeline is {MaxBacklog:N0} behind" : ""));
             });
         }
-        var elapsed = accountedAt ?? clock.Elapsed;
+        var timing = new RunTiming(clock.Elapsed, accountedAt, queueStageDoneAt);
 
         lifetime.StopApplication();
         try { await producing; } catch (OperationCanceledException) { }
         await host.StopAsync();
 
         // Read after the worker stopped: what it committed on the way out is what a restart starts from.
-        var (partitions, partitionsError) = await ReadPartitionsAsync(host.Services.GetRequiredService<KafkaClientConfigFactory>(), ledger);
+        var (partitions, partitionsError) = await ReadPartitionsAsync(admin, ledger);
         var outcome = new SandboxOutcome(eventCount, Interlocked.Read(ref produced), ledger.Snapshot(), partitions, partitionsError, stop);
         var verdict = SandboxSummary.Evaluate(outcome);
-        console.Write(Render(outcome.Ledger, counters, requests, pacer, outcome.Produced, elapsed, eventCount, partitions));
+        console.Write(Render(outcome.Ledger, counters, requests, pacer, outcome.Produced, timing, eventCount, partitions));
         // Unwrapped, whatever the terminal's width: one line to read, and to grep.
         console.Profile.Out.Writer.WriteLine(verdict.ClosingLine);
         foreach (var failure in verdict.Failures) await error.WriteLineAsync($"eventrouter dev: {failure}");
-        return verdict.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
+        if (json)
+        {
+            using var stdout = Console.OpenStandardOutput();
+            SandboxReport.Write(stdout, outcome, verdict, timing, counters.Handled, counters.QueuePoisoned, pacer.WaitedForPipeline, requests.Snapshot());
+        }
+        // Ctrl+C before a target was reached is the user's choice, not a failure of the run: 130, as a shell expects.
+        return verdict.Succeeded ? ExitCodes.Ok : stop == SandboxStop.Interrupted && eventCount > 0 ? ExitCodes.Cancelled : ExitCodes.Failed;
     }
 
-    private static async Task<(IReadOnlyList<PartitionEnd>?, string?)> ReadPartitionsAsync(KafkaClientConfigFactory configs, RecordLedger ledger)
+    private static async Task<(IReadOnlyList<PartitionEnd>?, string?)> ReadPartitionsAsync(KafkaGroupAdmin admin, RecordLedger ledger)
     {
         try
         {
-            using var admin = new KafkaGroupAdmin(configs, TimeSpan.FromSeconds(10), "eventrouter-dev-summary");
             var lag = await admin.LagAsync(ConsumerGroup, ["Notifications", "Prices"]);
             return ([.. lag.Select(p => new PartitionEnd(p.Topic, p.Partition, p.Low, p.High, p.Committed,
                 ledger.Missing(p.Topic, p.Partition, 0, p.Low), ledger.Missing(p.Topic, p.Partition, p.Low, p.High)))], null);
@@ -336,7 +380,7 @@ internal static class DevCommand
         writer.WriteLine();
     }
 
-    private static IRenderable Render(LedgerSnapshot ledger, PipelineCounters counters, StorageRequestCounter requests, ProducePacer pacer, long produced, TimeSpan elapsed, int target, IReadOnlyList<PartitionEnd>? end)
+    private static IRenderable Render(LedgerSnapshot ledger, PipelineCounters counters, StorageRequestCounter requests, ProducePacer pacer, long produced, RunTiming timing, int target, IReadOnlyList<PartitionEnd>? end)
     {
         var perEvent = Math.Max(1, ledger.Distinct);
         var storage = new Table().Title("Azurite requests").AddColumn("Request").AddColumn(new TableColumn("Count").RightAligned()).AddColumn(new TableColumn("Per event").RightAligned());
@@ -352,7 +396,8 @@ internal static class DevCommand
         var poison = new Table().Title("Poisoned (events-poison)").AddColumn("Reason").AddColumn(new TableColumn("Records").RightAligned());
         foreach (var (reason, count) in ledger.PoisonedPerReason.OrderByDescending(p => p.Value).ThenBy(p => p.Key)) poison.AddRow(Markup.Escape(reason), count.ToString("N0"));
 
-        var seconds = Math.Max(elapsed.TotalSeconds, 0.001);
+        var intoQueues = Math.Max((timing.Accounted ?? timing.Total).TotalSeconds, 0.001);
+        var elapsed = timing.Total;
         var summary = new Table().Title("Pipeline").AddColumn("Measure").AddColumn(new TableColumn("Value").RightAligned())
             .AddRow("Produced", produced.ToString("N0") + (target > 0 ? $" / {target:N0}" : ""))
             .AddRow($"Producer waited for the pipeline ({pacer.MaxBacklog:N0} behind)", $"{pacer.WaitedForPipeline.TotalSeconds:N0} s")
@@ -374,10 +419,12 @@ internal static class DevCommand
             summary.AddRow("Consumer lag (after stop)", lag == 0 ? "0 (all committed)" : $"{lag:N0} (not committed)");
         }
         summary
-            .AddRow("Handled by queue handlers", $"{counters.Handled:N0} of {ledger.QueueMessagesWritten:N0} messages")
+            .AddRow("Handled by queue handlers", $"{counters.Handled:N0} of {ledger.QueueMessagesWritten:N0} messages" +
+                (end is not null && counters.Handled + counters.QueuePoisoned < ledger.QueueMessagesWritten ? " (the rest stay queued)" : ""))
             .AddRow("Moved to <queue>-poison", counters.QueuePoisoned.ToString("N0"))
-            .AddRow("Throughput", $"{ledger.Distinct / seconds:N0} events/s")
-            .AddRow("Elapsed", TextFormat.Elapsed(elapsed));
+            .AddRow("Throughput, Kafka to queues", $"{ledger.Distinct / intoQueues:N0} events/s")
+            .AddRow("Throughput, whole pipeline (handled)", $"{ledger.Distinct / Math.Max(timing.WholePipeline.TotalSeconds, 0.001):N0} events/s")
+            .AddRow("Elapsed" + (timing.Accounted is { } at ? $" (all in queues at {TextFormat.Elapsed(at)})" : ""), TextFormat.Elapsed(elapsed));
         return new Columns(summary, new Rows(storage, poison), queues) { Expand = false };
     }
 
@@ -416,4 +463,12 @@ internal static class DevCommand
             File.Delete(PasswordPath);
         }
     }
+
+    /// <summary>Since the worker started; and when every produced record was in a queue, if it got there.</summary>
+    internal readonly record struct RunTiming(TimeSpan Total, TimeSpan? Accounted, TimeSpan? Handled = null)
+    {
+        /// <summary>Until the queue stage had handled every message written (or until now).</summary>
+        public TimeSpan WholePipeline => Handled ?? Total;
+    }
+
 }

@@ -8,7 +8,10 @@ namespace EventRouter.Cli.Sandbox;
 /// Azurite (the Azure Storage emulator) from the repository's npm dependency, as a child process
 /// on loopback ports: the storage peer of <c>eventrouter dev</c> and of the integration tests.
 /// Data lives in a folder, so a restart on the same ports keeps queues and messages; or, faster,
-/// in memory (<see cref="StartInMemoryAsync"/>), lost when the process ends.
+/// in memory (<see cref="StartInMemoryAsync"/>), lost when the process ends. In memory, the queue
+/// and blob services can run as two processes (<c>azurite-queue</c>, <c>azurite-blob</c>): each
+/// Azurite process serves every request on one node.js thread, and that thread is what bounds the
+/// sandbox, so two of them serve about twice as much on a machine with a core to spare.
 /// </summary>
 internal sealed class AzuriteProcess : IAsyncDisposable
 {
@@ -17,12 +20,14 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly string _executable;
-    private Process? _process;
+    private readonly bool _split;
+    private readonly List<Process> _processes = [];
     private bool _ownsDirectory;
 
-    private AzuriteProcess(string executable, string? dataDirectory, int queuePort, int blobPort)
+    private AzuriteProcess(string executable, string? dataDirectory, int queuePort, int blobPort, bool split = false)
     {
         _executable = executable;
+        _split = split;
         DataDirectory = dataDirectory;
         QueuePort = queuePort;
         BlobPort = blobPort;
@@ -32,7 +37,10 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     public string? DataDirectory { get; }
     public int QueuePort { get; }
     public int BlobPort { get; }
-    public bool IsRunning => _process is { HasExited: false };
+    public bool IsRunning => _processes.Count > 0 && _processes.All(p => !p.HasExited);
+
+    /// <summary>True when the queue and blob services run as two processes.</summary>
+    public bool Split => _split;
 
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
@@ -52,9 +60,10 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     }
 
     /// <summary>Starts Azurite keeping its data in memory (faster; a restart starts empty).</summary>
-    public static async Task<AzuriteProcess> StartInMemoryAsync(CancellationToken cancellationToken = default)
+    /// <param name="split">Run the queue and blob services as two processes.</param>
+    public static async Task<AzuriteProcess> StartInMemoryAsync(bool split = false, CancellationToken cancellationToken = default)
     {
-        var azurite = new AzuriteProcess(FindExecutable(), null, FreePort(), FreePort());
+        var azurite = new AzuriteProcess(FindExecutable(), null, FreePort(), FreePort(), split);
         await azurite.StartAsync(cancellationToken).ConfigureAwait(false);
         return azurite;
     }
@@ -63,46 +72,48 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (IsRunning) return;
-        var startInfo = new ProcessStartInfo(_executable)
+        Kill(); // whatever is left of an earlier start
+        string[] common = ["--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose"];
+        string[] storage = DataDirectory is null ? ["--inMemoryPersistence"] : ["--location", DataDirectory];
+        string[] queue = ["--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        string[] blob = ["--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        if (_split)
+        {
+            Launch(_executable + "-queue", [.. common, .. storage, .. queue]);
+            Launch(_executable + "-blob", [.. common, .. storage, .. blob]);
+        }
+        else
+        {
+            Launch(_executable, [.. common, .. storage, .. queue, .. blob,
+                "--tableHost", "127.0.0.1", "--tablePort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(await IsListeningAsync(QueuePort).ConfigureAwait(false) && await IsListeningAsync(BlobPort).ConfigureAwait(false)))
+        {
+            if (_processes.FirstOrDefault(p => p.HasExited) is { } exited)
+                throw new InvalidOperationException($"Azurite exited at start with code {exited.ExitCode} (ports {QueuePort}/{BlobPort}).");
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Azurite did not listen on ports {QueuePort}/{BlobPort} within 30 s.");
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Launch(string executable, IEnumerable<string> arguments)
+    {
+        var startInfo = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[]
-        {
-            "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
-            "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
-            "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
-            "--tableHost", "127.0.0.1", "--tablePort", FreePort().ToString(),
-        })
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-        if (DataDirectory is null)
-        {
-            startInfo.ArgumentList.Add("--inMemoryPersistence");
-        }
-        else
-        {
-            startInfo.ArgumentList.Add("--location");
-            startInfo.ArgumentList.Add(DataDirectory);
-        }
-        _process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start {_executable}.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!(await IsListeningAsync(QueuePort).ConfigureAwait(false) && await IsListeningAsync(BlobPort).ConfigureAwait(false)))
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"Azurite exited at start with code {_process.ExitCode} (ports {QueuePort}/{BlobPort}).");
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Azurite did not listen on ports {QueuePort}/{BlobPort} within 30 s.");
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-        }
+        foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start {executable}.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes.Add(process);
     }
 
     /// <summary>
@@ -116,19 +127,20 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     /// </remarks>
     public void Stop(TimeSpan timeout)
     {
-        if (_process is null) return;
-        try
+        foreach (var process in _processes.ToArray())
         {
-            if (!_process.HasExited && SendSignal(_process.Id, SigInt) == 0 && _process.WaitForExit(timeout))
+            try
             {
-                _process.Dispose();
-                _process = null;
-                return;
+                if (!process.HasExited && SendSignal(process.Id, SigInt) == 0 && process.WaitForExit(timeout))
+                {
+                    process.Dispose();
+                    _processes.Remove(process);
+                }
             }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
         }
         Kill();
     }
@@ -141,21 +153,23 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>Kills the emulator at once (shutdown; acknowledged writes may be lost, see <see cref="Stop"/>).</summary>
     public void Kill()
     {
-        if (_process is null) return;
-        try
+        foreach (var process in _processes)
         {
-            if (!_process.HasExited)
+            try
             {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(10_000);
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                    process.WaitForExit(10_000);
+                }
             }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+            process.Dispose();
         }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-        _process.Dispose();
-        _process = null;
+        _processes.Clear();
     }
 
     public ValueTask DisposeAsync()

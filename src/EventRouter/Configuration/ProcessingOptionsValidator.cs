@@ -18,6 +18,8 @@ public sealed class ProcessingOptionsValidator : IValidateOptions<ProcessingOpti
             failures.Add($"{section}:RetryVisibilityTimeout must be between 0 and 7 days (is {options.RetryVisibilityTimeout}).");
         if (options.MaxPollingInterval < TimeSpan.FromMilliseconds(100))
             failures.Add($"{section}:MaxPollingInterval must be at least 100 ms (is {options.MaxPollingInterval}).");
+        if (options.PartialBatchDelay < TimeSpan.Zero || options.PartialBatchDelay > TimeSpan.FromMinutes(1))
+            failures.Add($"{section}:PartialBatchDelay must be between 0 and 1 minute (is {options.PartialBatchDelay}).");
         if (options.IdempotencyClaimTimeout <= TimeSpan.Zero)
             failures.Add($"{section}:IdempotencyClaimTimeout must be positive (is {options.IdempotencyClaimTimeout}).");
         if (options.HeldClaimRetryDelay < TimeSpan.Zero || options.HeldClaimRetryDelay > TimeSpan.FromDays(7))

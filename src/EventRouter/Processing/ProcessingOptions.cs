@@ -28,6 +28,14 @@ public sealed class ProcessingOptions
     /// <value>5 s</value>
     public TimeSpan MaxPollingInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Wait after a batch smaller than <see cref="BatchSize"/> before the next receive, so that a
+    /// queue with a trickle of messages is read a few at a time instead of one receive per message
+    /// (a request each). Zero, the default, receives again at once, as the Functions trigger does.
+    /// </summary>
+    /// <value>0</value>
+    public TimeSpan PartialBatchDelay { get; set; } = TimeSpan.Zero;
+
     /// <summary>Skip handlers that already completed for an event id (blob markers in <c>event-idempotency</c>).</summary>
     /// <value>true</value>
     public bool Idempotency { get; set; } = true;

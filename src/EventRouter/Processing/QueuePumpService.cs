@@ -70,6 +70,17 @@ public sealed partial class QueuePumpService(
             }
             delay = MinPollingInterval;
             await Task.WhenAll(batch.Select(message => ProcessAsync(client, message, stoppingToken))).ConfigureAwait(false);
+            if (batch.Length < _options.BatchSize && _options.PartialBatchDelay > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(_options.PartialBatchDelay, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
         }
     }
 

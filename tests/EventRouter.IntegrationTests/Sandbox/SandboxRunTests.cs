@@ -57,6 +57,26 @@ public sealed partial class SandboxRunTests(ITestOutputHelper output)
         Assert.False(File.Exists(settings.Value), "the settings file should be deleted on stop");
     }
 
+    [Fact]
+    public async Task Dev_StoppedWithSigtermBeforeItsTarget_Exits130AndSaysTheCountsDoNotAddUp()
+    {
+        await using var sandbox = new WorkerProcess(new Dictionary<string, string>(), "dev", "--events", "100000", "--rate", "200");
+
+        sandbox.Start();
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (DateTime.UtcNow < deadline && !sandbox.Output.Any(l => l.Contains("eventrouter dev: produced", StringComparison.Ordinal) && !l.Contains("accounted for 0,", StringComparison.Ordinal)))
+        {
+            await Task.Delay(250);
+        }
+        var exitCode = await sandbox.StopAsync(TimeSpan.FromMinutes(1));
+        var text = sandbox.OutputText;
+        output.WriteLine(text);
+
+        Assert.Equal(130, exitCode);
+        Assert.Matches(@"Not all events accounted for: [\d,]+ produced; [\d,]+ routed \+", text);
+        Assert.Contains("stopped by the user before all 100,000 events were accounted for", text);
+    }
+
     [GeneratedRegex(@"All (?<total>[\d,]+) events accounted for: (?<routed>[\d,]+) routed \+ (?<unrouted>[\d,]+) unrouted \+ (?<poisoned>[\d,]+) poisoned \+ (?<duplicates>[\d,]+) duplicates \+ (?<conflated>[\d,]+) conflated = (?<sum>[\d,]+);")]
     private static partial Regex ClosingLine();
 
