@@ -74,6 +74,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private readonly ILogger _logger;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
+    private readonly BrokerConnectivityReporter _connectivity;
     private readonly IngestRateLimiter? _rateLimiter;
 
     // Consume-thread state.
@@ -111,6 +112,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         _logger = logger;
         _lifetime = lifetime;
         _time = timeProvider ?? TimeProvider.System;
+        _connectivity = new BrokerConnectivityReporter(_time);
         if (_options.MaxEventsPerSecond is > 0 and var rate)
         {
             _rateLimiter = new IngestRateLimiter(rate, _time);
@@ -311,6 +313,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
 
         _caughtUp = result is null;
+        if (result is not null && _connectivity.IsDown) Report(_connectivity.OnConnected());
         if (result?.Message is null || _stopping || !_lanes.TryGetValue(result.Partition.Value, out var lane))
         {
             return false; // nothing, shutting down, or a straggler of a partition no longer ours
@@ -711,6 +714,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
     private void OnPartitionsAssigned(IConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions)
     {
+        if (_connectivity.IsDown) Report(_connectivity.OnConnected());
         foreach (var tp in partitions)
         {
             _lanes[tp.Partition.Value] = new PartitionLane(tp.Partition.Value);
@@ -893,9 +897,27 @@ internal sealed partial class KafkaSourceService : BackgroundService
         {
             OnFatalError(error);
         }
+        else if (BrokerConnectivityReporter.IsConnectivityError(error.Code))
+        {
+            // One line that says what is wrong and where, then at most one a minute, not one per retry.
+            Report(_connectivity.OnConnectivityError(), error.Reason);
+        }
         else
         {
             Log.ClientError(_logger, Topic, error.Code, error.Reason);
+        }
+    }
+
+    private void Report(BrokerReport? report, string? reason = null)
+    {
+        if (report is not { } r) return;
+        var down = TimeSpan.FromSeconds(Math.Round(r.Down.TotalSeconds));
+        switch (r.Kind)
+        {
+            case BrokerReportKind.Unreachable: Log.BrokersUnreachable(_logger, Topic, _options.BootstrapServers, reason); break;
+            case BrokerReportKind.StillUnreachable: Log.BrokersStillUnreachable(_logger, Topic, _options.BootstrapServers, down, reason); break;
+            case BrokerReportKind.Recovered: Log.BrokersReachable(_logger, Topic, _options.BootstrapServers, down); break;
+            default: Log.ClientErrorRepeat(_logger, Topic, reason); break;
         }
     }
 
@@ -917,6 +939,8 @@ internal sealed partial class KafkaSourceService : BackgroundService
         // log lines are one level quieter here.
         var level = message.Level switch
         {
+            // Connection failures (FAIL) repeat for every broker and retry; the error callback reports them once.
+            _ when message.Facility == "FAIL" => LogLevel.Debug,
             SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical => LogLevel.Critical,
             SyslogLevel.Error or SyslogLevel.Warning => LogLevel.Warning,
             SyslogLevel.Notice => LogLevel.Information,
