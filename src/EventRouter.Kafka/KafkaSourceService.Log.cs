@@ -92,6 +92,12 @@ internal sealed partial class KafkaSourceService
         [LoggerMessage(1027, LogLevel.Information, "Kafka source not started: its topic name is empty (disabled)", EventName = nameof(SourceDisabled))]
         public static partial void SourceDisabled(ILogger logger);
 
+        [LoggerMessage(1035, LogLevel.Error, "Records {First}-{Last} of {Topic} partition {Partition} ({Count}) were skipped: the broker no longer had them when the consumer asked (deleted by the topic's retention while the group was behind); they were never routed. Reset to the earliest offset the broker has", EventName = nameof(RecordsSkipped))]
+        public static partial void RecordsSkipped(ILogger logger, string topic, int partition, long first, long last, long count);
+
+        [LoggerMessage(1036, LogLevel.Debug, "Offset reset of {Topic} partition {Partition} at {Offset}: {Reason}", EventName = nameof(OffsetReset))]
+        public static partial void OffsetReset(ILogger logger, string topic, int partition, long offset, string reason);
+
         [LoggerMessage(1031, LogLevel.Warning, "Kafka consumer for topic {Topic} cannot reach the brokers at {BootstrapServers} ({Reason}); check Kafka:BootstrapServers, Kafka:SecurityProtocol and the network. Retrying; repeated at most once a minute", EventName = nameof(BrokersUnreachable))]
         public static partial void BrokersUnreachable(ILogger logger, string topic, string? bootstrapServers, string? reason);
 

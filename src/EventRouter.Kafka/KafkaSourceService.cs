@@ -75,6 +75,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
     private readonly BrokerConnectivityReporter _connectivity;
+    private readonly SkippedRecordsTracker _skipped = new();
     private readonly IngestRateLimiter? _rateLimiter;
 
     // Consume-thread state.
@@ -301,6 +302,13 @@ internal sealed partial class KafkaSourceService : BackgroundService
         {
             result = consumer.Consume(timeout);
         }
+        catch (ConsumeException ex) when (ex.Error.Code == ErrorCode.Local_AutoOffsetReset)
+        {
+            // Reported once as a skipped range when the partition's next record arrives (or as nothing, for a reset backwards).
+            _skipped.OnOffsetReset(ex.ConsumerRecord?.Partition.Value ?? -1, ex.ConsumerRecord?.Offset.Value ?? -1);
+            Log.OffsetReset(_logger, Topic, ex.ConsumerRecord?.Partition.Value ?? -1, ex.ConsumerRecord?.Offset.Value ?? -1, ex.Error.Reason);
+            return false;
+        }
         catch (ConsumeException ex) when (!ex.Error.IsFatal)
         {
             Log.ConsumeError(_logger, Topic, ex.Error.Code, ex.Error.Reason);
@@ -317,6 +325,13 @@ internal sealed partial class KafkaSourceService : BackgroundService
         if (result?.Message is null || _stopping || !_lanes.TryGetValue(result.Partition.Value, out var lane))
         {
             return false; // nothing, shutting down, or a straggler of a partition no longer ours
+        }
+
+        if (_skipped.Pending && _skipped.OnRecord(result.Partition.Value, result.Offset.Value) is var (first, last))
+        {
+            // Never routed, never in any queue: the one loss EventRouter cannot prevent, reported once.
+            Log.RecordsSkipped(_logger, Topic, result.Partition.Value, first, last, last - first + 1);
+            _metrics.RecordsSkipped(Topic, _options.ConsumerGroup, last - first + 1);
         }
 
         var record = KafkaRecordMapper.ToInboundRecord(result, Topic);
@@ -735,6 +750,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         var affected = _inFlight.Where(b => revoked.Contains(b.Partition)).ToList();
         Log.PartitionsRevoked(_logger, Topic, Format(revoked), affected.Sum(b => b.Records.Count));
         DropBuffered(revoked);
+        foreach (var partition in revoked) _skipped.Forget(partition);
 
         if (affected.Count > 0)
         {
@@ -764,6 +780,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         var lost = partitions.Select(p => p.Partition.Value).ToHashSet();
         Log.PartitionsLost(_logger, Topic, Format(lost));
         DropBuffered(lost);
+        foreach (var partition in lost) _skipped.Forget(partition);
         foreach (var batch in _inFlight.Where(b => lost.Contains(b.Partition)).ToList())
         {
             Abandon(batch, "partitions lost");
