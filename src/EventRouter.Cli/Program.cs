@@ -63,8 +63,8 @@ using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
 // 2-second timeout would cut the host's shutdown short.
 try
 {
-    var code = await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }, cancellation.Token);
-    return cancellation.IsCancellationRequested && code == ExitCodes.Ok ? ExitCodes.Cancelled : code;
+    // Each command decides its code after Ctrl+C: 130 when it stopped early, 0 when it had finished anyway.
+    return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }, cancellation.Token);
 }
 catch (KafkaNativeLibraryException ex)
 {

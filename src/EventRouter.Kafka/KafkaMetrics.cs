@@ -20,6 +20,7 @@ internal static class KafkaTelemetryNames
     public const string BatchRetries = "eventrouter.kafka.batch.retries";
     public const string BatchDuration = "eventrouter.kafka.batch.duration";
     public const string RecordDelay = "eventrouter.kafka.record.delay";
+    public const string RecordsSkipped = "eventrouter.kafka.records.skipped";
 
     // OpenTelemetry messaging attribute names (semantic conventions, "Development" stability).
     public const string TopicTag = TelemetryNames.DestinationName;
@@ -42,6 +43,8 @@ internal sealed class KafkaMetrics
     private readonly Counter<long> _batches;
     private readonly Counter<long> _records;
     private readonly Counter<long> _batchRetries;
+    private readonly Counter<long> _recordsSkipped;
+    private long _skippedTotal;
     private readonly Histogram<double> _batchDuration;
     private readonly Histogram<double> _recordDelay;
     private readonly ConcurrentDictionary<object, Func<IEnumerable<Measurement<long>>>> _lagSources = new();
@@ -52,6 +55,8 @@ internal sealed class KafkaMetrics
         var meter = meterFactory.Create(KafkaTelemetryNames.MeterName, EventRouterTelemetry.Version);
         _batches = meter.CreateCounter<long>(KafkaTelemetryNames.Batches, "{batch}", "Batches routed to storage and stored for commit.");
         _records = meter.CreateCounter<long>(KafkaTelemetryNames.Records, "{record}", "Records routed to storage and stored for commit.");
+        _recordsSkipped = meter.CreateCounter<long>(KafkaTelemetryNames.RecordsSkipped, "{record}",
+            "Records never routed because the broker no longer had them when the consumer asked (retention deleted them while the group was behind).");
         _batchRetries = meter.CreateCounter<long>(KafkaTelemetryNames.BatchRetries, "{attempt}", "Failed routing attempts of a batch that will be retried.");
         _batchDuration = meter.CreateHistogram<double>(KafkaTelemetryNames.BatchDuration, "s", "Time from handing a batch to the router until it reached storage, retries included.");
         _recordDelay = meter.CreateHistogram(KafkaTelemetryNames.RecordDelay, "s",
@@ -60,6 +65,15 @@ internal sealed class KafkaMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DelayBuckets });
         meter.CreateObservableGauge(KafkaTelemetryNames.ConsumerLag, ObserveLag, "{record}",
             "Records in an assigned partition not yet routed: the partition's high watermark minus the next offset to route.");
+    }
+
+    /// <summary>Records skipped by every consumer of this host so far (what the sandbox shows).</summary>
+    public long SkippedRecords => Interlocked.Read(ref _skippedTotal);
+
+    public void RecordsSkipped(string topic, string? group, long count)
+    {
+        Interlocked.Add(ref _skippedTotal, count);
+        _recordsSkipped.Add(count, new TagList { { KafkaTelemetryNames.TopicTag, topic }, { KafkaTelemetryNames.ConsumerGroupTag, group } });
     }
 
     public void BatchRouted(string topic, string? group, int records, TimeSpan elapsed)

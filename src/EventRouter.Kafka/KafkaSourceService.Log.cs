@@ -92,6 +92,24 @@ internal sealed partial class KafkaSourceService
         [LoggerMessage(1027, LogLevel.Information, "Kafka source not started: its topic name is empty (disabled)", EventName = nameof(SourceDisabled))]
         public static partial void SourceDisabled(ILogger logger);
 
+        [LoggerMessage(1035, LogLevel.Error, "Records {First}-{Last} of {Topic} partition {Partition} ({Count}) were skipped: the broker no longer had them when the consumer asked (deleted by the topic's retention while the group was behind); they were never routed. Reset to the earliest offset the broker has", EventName = nameof(RecordsSkipped))]
+        public static partial void RecordsSkipped(ILogger logger, string topic, int partition, long first, long last, long count);
+
+        [LoggerMessage(1036, LogLevel.Debug, "Offset reset of {Topic} partition {Partition} at {Offset}: {Reason}", EventName = nameof(OffsetReset))]
+        public static partial void OffsetReset(ILogger logger, string topic, int partition, long offset, string reason);
+
+        [LoggerMessage(1031, LogLevel.Warning, "Kafka consumer for topic {Topic} cannot reach the brokers at {BootstrapServers} ({Reason}); check Kafka:BootstrapServers, Kafka:SecurityProtocol and the network. Retrying; repeated at most once a minute", EventName = nameof(BrokersUnreachable))]
+        public static partial void BrokersUnreachable(ILogger logger, string topic, string? bootstrapServers, string? reason);
+
+        [LoggerMessage(1032, LogLevel.Warning, "Kafka consumer for topic {Topic} still cannot reach the brokers at {BootstrapServers} after {Down} ({Reason}); retrying", EventName = nameof(BrokersStillUnreachable))]
+        public static partial void BrokersStillUnreachable(ILogger logger, string topic, string? bootstrapServers, TimeSpan down, string? reason);
+
+        [LoggerMessage(1033, LogLevel.Information, "Kafka consumer for topic {Topic} reaches the brokers at {BootstrapServers} again after {Down}", EventName = nameof(BrokersReachable))]
+        public static partial void BrokersReachable(ILogger logger, string topic, string? bootstrapServers, TimeSpan down);
+
+        [LoggerMessage(1034, LogLevel.Debug, "Kafka consumer for topic {Topic}: still unreachable ({Reason})", EventName = nameof(ClientErrorRepeat))]
+        public static partial void ClientErrorRepeat(ILogger logger, string topic, string? reason);
+
         [LoggerMessage(1028, LogLevel.Warning, "Committing the stored offsets of topic {Topic} failed: {ErrorCode} {Reason}; they stay stored for the next commit, and records since the last successful one are read again after a restart or rebalance", EventName = nameof(CommitFailed))]
         public static partial void CommitFailed(ILogger logger, string topic, ErrorCode errorCode, string reason);
 

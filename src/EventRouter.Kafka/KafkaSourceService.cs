@@ -74,6 +74,8 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private readonly ILogger _logger;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
+    private readonly BrokerConnectivityReporter _connectivity;
+    private readonly SkippedRecordsTracker _skipped = new();
     private readonly IngestRateLimiter? _rateLimiter;
 
     // Consume-thread state.
@@ -111,6 +113,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         _logger = logger;
         _lifetime = lifetime;
         _time = timeProvider ?? TimeProvider.System;
+        _connectivity = new BrokerConnectivityReporter(_time);
         if (_options.MaxEventsPerSecond is > 0 and var rate)
         {
             _rateLimiter = new IngestRateLimiter(rate, _time);
@@ -299,6 +302,13 @@ internal sealed partial class KafkaSourceService : BackgroundService
         {
             result = consumer.Consume(timeout);
         }
+        catch (ConsumeException ex) when (ex.Error.Code == ErrorCode.Local_AutoOffsetReset)
+        {
+            // Reported once as a skipped range when the partition's next record arrives (or as nothing, for a reset backwards).
+            _skipped.OnOffsetReset(ex.ConsumerRecord?.Partition.Value ?? -1, ex.ConsumerRecord?.Offset.Value ?? -1);
+            Log.OffsetReset(_logger, Topic, ex.ConsumerRecord?.Partition.Value ?? -1, ex.ConsumerRecord?.Offset.Value ?? -1, ex.Error.Reason);
+            return false;
+        }
         catch (ConsumeException ex) when (!ex.Error.IsFatal)
         {
             Log.ConsumeError(_logger, Topic, ex.Error.Code, ex.Error.Reason);
@@ -311,9 +321,17 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
 
         _caughtUp = result is null;
+        if (result is not null && _connectivity.IsDown) Report(_connectivity.OnConnected());
         if (result?.Message is null || _stopping || !_lanes.TryGetValue(result.Partition.Value, out var lane))
         {
             return false; // nothing, shutting down, or a straggler of a partition no longer ours
+        }
+
+        if (_skipped.Pending && _skipped.OnRecord(result.Partition.Value, result.Offset.Value) is var (first, last))
+        {
+            // Never routed, never in any queue: the one loss EventRouter cannot prevent, reported once.
+            Log.RecordsSkipped(_logger, Topic, result.Partition.Value, first, last, last - first + 1);
+            _metrics.RecordsSkipped(Topic, _options.ConsumerGroup, last - first + 1);
         }
 
         var record = KafkaRecordMapper.ToInboundRecord(result, Topic);
@@ -711,6 +729,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
     private void OnPartitionsAssigned(IConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions)
     {
+        if (_connectivity.IsDown) Report(_connectivity.OnConnected());
         foreach (var tp in partitions)
         {
             _lanes[tp.Partition.Value] = new PartitionLane(tp.Partition.Value);
@@ -731,6 +750,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         var affected = _inFlight.Where(b => revoked.Contains(b.Partition)).ToList();
         Log.PartitionsRevoked(_logger, Topic, Format(revoked), affected.Sum(b => b.Records.Count));
         DropBuffered(revoked);
+        foreach (var partition in revoked) _skipped.Forget(partition);
 
         if (affected.Count > 0)
         {
@@ -760,6 +780,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         var lost = partitions.Select(p => p.Partition.Value).ToHashSet();
         Log.PartitionsLost(_logger, Topic, Format(lost));
         DropBuffered(lost);
+        foreach (var partition in lost) _skipped.Forget(partition);
         foreach (var batch in _inFlight.Where(b => lost.Contains(b.Partition)).ToList())
         {
             Abandon(batch, "partitions lost");
@@ -893,9 +914,27 @@ internal sealed partial class KafkaSourceService : BackgroundService
         {
             OnFatalError(error);
         }
+        else if (BrokerConnectivityReporter.IsConnectivityError(error.Code))
+        {
+            // One line that says what is wrong and where, then at most one a minute, not one per retry.
+            Report(_connectivity.OnConnectivityError(), error.Reason);
+        }
         else
         {
             Log.ClientError(_logger, Topic, error.Code, error.Reason);
+        }
+    }
+
+    private void Report(BrokerReport? report, string? reason = null)
+    {
+        if (report is not { } r) return;
+        var down = TimeSpan.FromSeconds(Math.Round(r.Down.TotalSeconds));
+        switch (r.Kind)
+        {
+            case BrokerReportKind.Unreachable: Log.BrokersUnreachable(_logger, Topic, _options.BootstrapServers, reason); break;
+            case BrokerReportKind.StillUnreachable: Log.BrokersStillUnreachable(_logger, Topic, _options.BootstrapServers, down, reason); break;
+            case BrokerReportKind.Recovered: Log.BrokersReachable(_logger, Topic, _options.BootstrapServers, down); break;
+            default: Log.ClientErrorRepeat(_logger, Topic, reason); break;
         }
     }
 
@@ -917,6 +956,8 @@ internal sealed partial class KafkaSourceService : BackgroundService
         // log lines are one level quieter here.
         var level = message.Level switch
         {
+            // Connection failures (FAIL) repeat for every broker and retry; the error callback reports them once.
+            _ when message.Facility == "FAIL" => LogLevel.Debug,
             SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical => LogLevel.Critical,
             SyslogLevel.Error or SyslogLevel.Warning => LogLevel.Warning,
             SyslogLevel.Notice => LogLevel.Information,

@@ -55,7 +55,7 @@ internal static class PoisonCommand
         var o = Options.Create();
         var command = new Command("list", "List poison messages without consuming them: reason, source, event id and type, age.");
         o.AddTo(command);
-        command.SetAction((parse, ct) => RunAsync(parse, o, async (service, queue) =>
+        command.SetAction((parse, ct) => RunAsync(parse, o, ct, async (service, queue) =>
         {
             var entries = await service.ListAsync(queue, o.Filter(parse), ct);
             var now = DateTimeOffset.UtcNow;
@@ -83,7 +83,7 @@ internal static class PoisonCommand
         var id = new Argument<string>("id") { Description = "The message id (from poison list)." };
         var command = new Command("show", "Show one poison message in full, with the original value decoded when it is UTF-8 text.") { id };
         o.AddTo(command, filters: false);
-        command.SetAction((parse, ct) => RunAsync(parse, o, async (service, queue) =>
+        command.SetAction((parse, ct) => RunAsync(parse, o, ct, async (service, queue) =>
         {
             var detail = await service.ShowAsync(queue, parse.GetValue(id)!, ct);
             if (detail is null)
@@ -128,7 +128,7 @@ internal static class PoisonCommand
             "Re-drive poison messages: Kafka records (events-poison) go through routing again (a record still invalid becomes a new poison " +
             "message before the old one is deleted); queue-stage poison goes back onto its origin queue.") { dryRun };
         o.AddTo(command);
-        command.SetAction((parse, ct) => RunAsync(parse, o, async (service, queue) =>
+        command.SetAction((parse, ct) => RunAsync(parse, o, ct, async (service, queue) =>
         {
             var json = parse.GetValue(o.Json);
             var isDryRun = parse.GetValue(dryRun);
@@ -156,6 +156,9 @@ internal static class PoisonCommand
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
                 {
                     dryRun = report.DryRun,
+                    interrupted = report.Interrupted,
+                    matched = report.Total,
+                    madeVisibleAgain = report.Released,
                     redriven = report.Count(RedriveOutcome.Redriven),
                     stillPoisoned = report.Count(RedriveOutcome.StillPoisoned),
                     failed = report.Count(RedriveOutcome.Failed),
@@ -182,10 +185,26 @@ internal static class PoisonCommand
                 }
                 summary.AddRow("[bold]Total[/]", "", "", report.Items.Count.ToString("N0"));
                 console().Write(summary);
+                // Plain text, not through the console: one line however narrow the table width.
+                if (report.Interrupted) parse.InvocationConfiguration.Output.WriteLine(InterruptedLine(report));
             }
+            if (report.Interrupted) return ExitCodes.Cancelled;
             return report.Count(RedriveOutcome.Failed) > 0 ? ExitCodes.Failed : ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>The last line after Ctrl+C: exactly what was moved, and that the rest is visible again.</summary>
+    internal static string InterruptedLine(RedriveReport report)
+    {
+        var left = report.Total - report.Items.Count;
+        if (report.DryRun)
+            return $"Interrupted: checked {report.Items.Count:N0} of {report.Total:N0} message(s); nothing changed, all visible again in {report.Queue}.";
+        var redriven = report.Count(RedriveOutcome.Redriven);
+        var still = report.Count(RedriveOutcome.StillPoisoned);
+        var failed = report.Count(RedriveOutcome.Failed);
+        return $"Interrupted: moved {redriven + still:N0} of {report.Total:N0} message(s) ({redriven:N0} re-driven, {still:N0} poisoned again" +
+            (failed > 0 ? $", {failed:N0} failed and left in place" : "") + $"); the other {left:N0} are visible again in {report.Queue}.";
     }
 
     private static string OutcomeMarkup(RedriveOutcome outcome) => outcome switch
@@ -231,7 +250,7 @@ internal static class PoisonCommand
                 parse.InvocationConfiguration.Error.WriteLine("eventrouter poison purge: deletes messages for good; add --yes to confirm (try `poison list` with the same filters first).");
                 return Task.FromResult(ExitCodes.InvalidConfiguration);
             }
-            return RunAsync(parse, o, async (service, queue) =>
+            return RunAsync(parse, o, ct, async (service, queue) =>
             {
                 var deleted = await service.PurgeAsync(queue, o.Filter(parse), ct);
                 if (parse.GetValue(o.Json)) parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new { queue, deleted }, JsonOptions));
@@ -242,7 +261,7 @@ internal static class PoisonCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, Options o, Func<PoisonService, string, Task<int>> action)
+    private static async Task<int> RunAsync(ParseResult parse, Options o, CancellationToken ct, Func<PoisonService, string, Task<int>> action)
     {
         var error = parse.InvocationConfiguration.Error;
         try
@@ -255,6 +274,16 @@ internal static class PoisonCommand
                 await error.WriteLineAsync($"eventrouter poison: {problem}");
                 return ExitCodes.InvalidConfiguration;
             }
+            // A queue named on purpose that does not exist is a typo, not an empty queue. (The default
+            // one may not exist yet: nothing has been poisoned.)
+            if (parse.GetResult(o.Queue) is not null && await service.PoisonQueuesIfMissingAsync(queue, ct) is { } existing)
+            {
+                var closest = EventRouter.Configuration.UnknownSettings.Closest(queue, existing);
+                await error.WriteLineAsync($"eventrouter poison: queue {queue} does not exist" +
+                    (closest is not null ? $"; did you mean {closest}?" : ".") +
+                    (existing.Count > 0 ? $" Poison queues: {string.Join(", ", existing)}." : " There are no poison queues yet."));
+                return ExitCodes.InvalidConfiguration;
+            }
             return await action(service, queue);
         }
         catch (Exception ex) when (ConfigurationErrors.TryReport(ex, error))
@@ -263,6 +292,8 @@ internal static class PoisonCommand
         }
         catch (OperationCanceledException)
         {
+            // Ctrl+C while reading the queue: nothing was changed, and what was hidden is visible again.
+            await error.WriteLineAsync("eventrouter poison: interrupted; nothing changed, every message read is visible again.");
             return ExitCodes.Cancelled;
         }
     }

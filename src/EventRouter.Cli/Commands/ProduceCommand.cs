@@ -5,6 +5,7 @@ using EventRouter.Cli.Operations;
 using EventRouter.Cli.Sandbox;
 using EventRouter.Kafka;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 
 namespace EventRouter.Cli.Commands;
@@ -25,10 +26,15 @@ internal static class ProduceCommand
         {
             Description = "A dot path into each event for the key, e.g. object.user_id; missing or empty falls back to the event id (the default key).",
         };
+        var timeout = new Option<int>("--timeout")
+        {
+            Description = "Seconds to wait for the brokers: to answer at all, and to acknowledge each event.", DefaultValueFactory = _ => 15,
+        };
+        timeout.Validators.Add(r => { if (r.GetValueOrDefault<int>() <= 0) r.AddError("--timeout must be a positive number of seconds."); });
         var command = new Command("produce",
             "Produce events with the configured Kafka settings; sets headers event-id, event-type and content-type: application/json from each event.")
         {
-            settings, environment, json, topic, file, sample, seed, keyTemplate,
+            settings, environment, json, topic, file, sample, seed, keyTemplate, timeout,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -49,8 +55,16 @@ internal static class ProduceCommand
             try
             {
                 using var host = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.Ingest, settings, environment)).Build();
-                var service = new ProduceService(host.Services.GetRequiredService<KafkaClientConfigFactory>(),
-                    host.Services.GetRequiredService<EventRouter.Validation.EventFieldMapping>());
+                var configs = host.Services.GetRequiredService<KafkaClientConfigFactory>();
+                var servers = host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value.BootstrapServers!;
+                var wait = TimeSpan.FromSeconds(parse.GetValue(timeout));
+                // First: do the brokers answer, and is the topic there? A typo must not create a topic.
+                if (KafkaTopicCheck.Problem(parse.GetValue(topic)!, await Task.Run(() => KafkaTopicCheck.ListTopics(configs, servers, wait), ct)) is { } problem)
+                {
+                    await error.WriteLineAsync($"eventrouter produce: {problem}");
+                    return ExitCodes.InvalidConfiguration;
+                }
+                var service = new ProduceService(configs, host.Services.GetRequiredService<EventRouter.Validation.EventFieldMapping>()) { Timeout = wait };
                 IEnumerable<byte[]?> values;
                 TextReader? reader = null;
                 if (count is { } n)
@@ -76,9 +90,20 @@ internal static class ProduceCommand
             {
                 return ExitCodes.Cancelled;
             }
+            catch (KafkaUnreachableException ex)
+            {
+                await error.WriteLineAsync($"eventrouter produce: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+            catch (Confluent.Kafka.KafkaException ex) when (ex.Error.Code == Confluent.Kafka.ErrorCode.Local_MsgTimedOut)
+            {
+                await error.WriteLineAsync($"eventrouter produce: Kafka did not acknowledge the events within {parse.GetValue(timeout)} s " +
+                    "(--timeout); check Kafka:BootstrapServers, Kafka:SecurityProtocol and the network (librdkafka: Message timed out)");
+                return ExitCodes.Failed;
+            }
             catch (Confluent.Kafka.KafkaException ex)
             {
-                await error.WriteLineAsync($"eventrouter produce: {ex.Error.Reason}");
+                await error.WriteLineAsync($"eventrouter produce: writing to {parse.GetValue(topic)} failed: {ex.Error.Reason}");
                 return ExitCodes.Failed;
             }
 

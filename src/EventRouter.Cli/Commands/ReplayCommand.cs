@@ -48,7 +48,14 @@ internal static class ReplayCommand
             {
                 using var host = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.Ingest, settings, environment)).Build();
                 var options = host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value;
-                var service = new ReplayService(host.Services.GetRequiredService<KafkaClientConfigFactory>(), options.ConsumerGroup!);
+                var configs = host.Services.GetRequiredService<KafkaClientConfigFactory>();
+                if (KafkaTopicCheck.Problem(parse.GetValue(topic)!,
+                        await Task.Run(() => KafkaTopicCheck.ListTopics(configs, options.BootstrapServers!, TimeSpan.FromSeconds(10)), ct)) is { } problem)
+                {
+                    await error.WriteLineAsync($"eventrouter replay: {problem}");
+                    return ExitCodes.InvalidConfiguration;
+                }
+                var service = new ReplayService(configs, options.ConsumerGroup!);
                 if (apply && await service.ActiveMembersAsync() is { } busy)
                 {
                     await error.WriteLineAsync($"eventrouter replay: {busy}.");
@@ -61,7 +68,7 @@ internal static class ReplayCommand
             {
                 return ExitCodes.InvalidConfiguration;
             }
-            catch (Exception ex) when (ex is ReplayException or Confluent.Kafka.KafkaException)
+            catch (Exception ex) when (ex is ReplayException or Confluent.Kafka.KafkaException or KafkaUnreachableException)
             {
                 await error.WriteLineAsync($"eventrouter replay: {ex.Message}");
                 return ExitCodes.Failed;

@@ -14,6 +14,9 @@ namespace EventRouter.Cli.Operations;
 /// </summary>
 internal sealed class ProduceService(KafkaClientConfigFactory configs, EventFieldMapping? fields = null)
 {
+    /// <summary>How long each event may wait for the brokers' acknowledgement.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>The lines of a <c>kcat -C</c> dump: one value per line, blank lines skipped.</summary>
     public static IEnumerable<byte[]> ReadLines(TextReader reader)
     {
@@ -29,6 +32,8 @@ internal sealed class ProduceService(KafkaClientConfigFactory configs, EventFiel
         KafkaNativeLibrary.EnsureLoaded();
         var config = configs.CreateProducerConfig("eventrouter-produce");
         config.LingerMs = 5;
+        // librdkafka waits 300 s for an acknowledgement by default: a tool must not be silent that long.
+        config.MessageTimeoutMs = (int)Timeout.TotalMilliseconds;
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(config).SetLogHandler((_, _) => { }).Build();
         var pending = new List<Task<DeliveryResult<byte[]?, byte[]?>>>();
         var names = (fields ?? EventFieldMapping.Default).For(topic);

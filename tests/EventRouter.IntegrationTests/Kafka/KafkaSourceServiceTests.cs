@@ -350,7 +350,7 @@ public sealed class KafkaSourceServiceTests(MockKafkaClusterFixture kafka, ITest
     }
 
     private static int ClientErrors(KafkaSourceHarness harness)
-        => harness.Logs.Entries.Count(e => e.EventId.Name is "ClientError" or "ConsumeError");
+        => harness.Logs.Entries.Count(e => e.EventId.Name is "ClientError" or "ConsumeError" or "BrokersUnreachable" or "BrokersStillUnreachable" or "ClientErrorRepeat");
 
     private static async Task<(int ExitCode, string Errors)> RunKcatAsync(IEnumerable<string> arguments, string input)
     {

@@ -173,6 +173,76 @@ public sealed class KafkaOperationsTests(MockKafkaClusterFixture kafka)
         }
     }
 
+    [Fact]
+    public async Task ProduceAndReplay_TopicThatDoesNotExist_Exit2_ListsTopicsWithTheClosest_CreatesNothing()
+    {
+        var topic = KafkaTestKit.UniqueTopic("Typo");
+        kafka.Cluster.CreateTopic(topic, 2);
+        var misspelt = topic.ToLowerInvariant();
+        var settings = await SettingsFileAsync(kafka.Cluster.BootstrapServers, topic);
+        try
+        {
+            var (code, error) = await RunAsync(["produce", "--topic", misspelt, "--sample", "3", "--settings", settings]);
+            Assert.Equal(2, code);
+            Assert.Contains($"eventrouter produce: topic {misspelt} does not exist; did you mean {topic}?", error);
+            Assert.Contains("Topics: ", error);
+
+            (code, error) = await RunAsync(["replay", "--topic", misspelt, "--from", "beginning", "--dry-run", "--settings", settings]);
+            Assert.Equal(2, code);
+            Assert.Contains($"eventrouter replay: topic {misspelt} does not exist; did you mean {topic}?", error);
+
+            Assert.Null(KafkaTopicCheck.Problem(topic, KafkaTopicCheck.ListTopics(Configs("unused"), kafka.Cluster.BootstrapServers, TimeSpan.FromSeconds(10))));
+            Assert.NotNull(KafkaTopicCheck.Problem(misspelt, KafkaTopicCheck.ListTopics(Configs("unused"), kafka.Cluster.BootstrapServers, TimeSpan.FromSeconds(10))));
+        }
+        finally
+        {
+            File.Delete(settings);
+        }
+    }
+
+    [Fact]
+    public async Task Produce_UnreachableBroker_FailsWithinTheTimeout_NamingTheAddressAndSettings()
+    {
+        var settings = await SettingsFileAsync("127.0.0.1:1", "Notifications");
+        try
+        {
+            var (code, error) = await RunAsync(["produce", "--topic", "Notifications", "--sample", "3", "--timeout", "3", "--settings", settings]);
+            Assert.Equal(1, code);
+            Assert.Contains("eventrouter produce: cannot reach Kafka at 127.0.0.1:1 within 3 s; check Kafka:BootstrapServers", error);
+        }
+        finally
+        {
+            File.Delete(settings);
+        }
+    }
+
+    private static async Task<string> SettingsFileAsync(string bootstrapServers, string topic)
+    {
+        var settings = Path.Combine(Path.GetTempPath(), $"settings-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(settings, JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["EventStorage"] = "UseDevelopmentStorage=true",
+            ["Kafka"] = new Dictionary<string, object>
+            {
+                ["BootstrapServers"] = bootstrapServers, ["SecurityProtocol"] = "Plaintext", ["AllowPlaintext"] = true,
+                ["ConsumerGroup"] = "g-" + Guid.NewGuid().ToString("N")[..8], ["Topics"] = new Dictionary<string, string> { ["Notifications"] = topic, ["Prices"] = "" },
+            },
+        }));
+        return settings;
+    }
+
+    private static async Task<(int Code, string Error)> RunAsync(string[] args)
+    {
+        var error = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(new StringWriter()) });
+        var root = new System.CommandLine.RootCommand
+        {
+            EventRouter.Cli.Commands.ProduceCommand.Create(() => console), EventRouter.Cli.Commands.ReplayCommand.Create(() => console),
+        };
+        var code = await root.Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = new StringWriter(), Error = error });
+        return (code, error.ToString());
+    }
+
     private KafkaClientConfigFactory Configs(string group) => new(Options.Create(new KafkaOptions
     {
         BootstrapServers = kafka.Cluster.BootstrapServers,
