@@ -443,18 +443,9 @@ internal static class DevCommand
         public static KcatFiles Write(string directory, string caPem, string password)
         {
             var files = new KcatFiles(Path.Combine(directory, "ca.pem"), Path.Combine(directory, "kafka-password"));
-            WritePrivate(files.CaPath, caPem);
-            WritePrivate(files.PasswordPath, password);
+            PrivateFile.WriteAllText(files.CaPath, caPem);
+            PrivateFile.WriteAllText(files.PasswordPath, password);
             return files;
-        }
-
-        private static void WritePrivate(string path, string text)
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using var stream = new FileStream(path, options);
-            using var writer = new StreamWriter(stream);
-            writer.Write(text);
         }
 
         public void Dispose()

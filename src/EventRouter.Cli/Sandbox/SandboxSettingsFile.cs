@@ -19,9 +19,7 @@ internal sealed class SandboxSettingsFile : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         directory ??= Directory.CreateTempSubdirectory("eventrouter-dev-").FullName; // created 0700
         var path = System.IO.Path.Combine(directory, "sandbox.settings.json");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(path, options))
+        using (var stream = PrivateFile.Create(path))
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             WriteNested(writer, settings);
