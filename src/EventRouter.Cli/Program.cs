@@ -87,3 +87,6 @@ catch (Exception ex) when (ex is not OperationCanceledException)
     Console.Error.WriteLine($"eventrouter: unexpected error: {ex}");
     return ExitCodes.Failed;
 }
+
+// Internal: the ASP.NET Core shared framework (the health endpoints' Kestrel) would otherwise make it public.
+internal partial class Program;

@@ -1,9 +1,10 @@
-using EventRouter.ApplicationInsights;
 using EventRouter.Configuration;
 using EventRouter.Hosting;
 using EventRouter.Processing;
+using EventRouter.Telemetry;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -29,12 +30,12 @@ public static partial class FunctionsApp
         // Warn about routed queues (overrides, another prefix) that no queue trigger of this app reads.
         builder.Services.AddQueueTriggerCoverageCheck(QueueTriggerCoverage.DefaultQueues);
 
-        // Telemetry from the worker straight to Application Insights, including the core's "EventRouter"
-        // Meter and ActivitySource, with sampling that never drops exceptions or failed invocations.
-        builder.Services
-            .AddApplicationInsightsTelemetryWorkerService()
-            .ConfigureFunctionsApplicationInsights()
-            .AddEventRouterApplicationInsights();
+        // Telemetry from the worker through OpenTelemetry (Azure Monitor and/or OTLP, as the standard
+        // variables say): the invocations (the worker's defaults), the core's "EventRouter" Meter and
+        // ActivitySource and the logs, with no sampling, so exceptions and failed invocations are all kept.
+        // host.json's telemetryMode makes the host export through OpenTelemetry too, without duplicates.
+        builder.Services.AddEventRouterOpenTelemetry(builder.Configuration, serviceName: null,
+            configure: otel => otel.UseFunctionsWorkerDefaults());
         // The Azure SDKs are chatty at Information; their failures still surface through our own logs.
         builder.Logging.AddFilter("Azure", LogLevel.Warning);
         return builder;

@@ -21,12 +21,21 @@ internal static class KafkaTelemetryNames
     public const string BatchDuration = "eventrouter.kafka.batch.duration";
     public const string RecordDelay = "eventrouter.kafka.record.delay";
     public const string RecordsSkipped = "eventrouter.kafka.records.skipped";
+    public const string CommittedOffset = "eventrouter.kafka.committed.offset";
+    public const string CommitFailures = "eventrouter.kafka.commit.failures";
+    public const string Rebalances = "eventrouter.kafka.rebalances";
 
     // OpenTelemetry messaging attribute names (semantic conventions, "Development" stability).
     public const string TopicTag = TelemetryNames.DestinationName;
     public const string PartitionTag = TelemetryNames.PartitionId;
     public const string ConsumerGroupTag = "messaging.consumer.group.name";
     public const string ErrorTypeTag = TelemetryNames.ErrorType;
+    public const string RebalanceKindTag = "eventrouter.rebalance.kind";
+
+    /// <summary><see cref="RebalanceKindTag"/> values of <see cref="Rebalances"/>.</summary>
+    public const string Assigned = "assigned";
+    public const string Revoked = "revoked";
+    public const string Lost = "lost";
 
     /// <summary><see cref="ErrorTypeTag"/> values of <see cref="BatchRetries"/>.</summary>
     public const string TransientError = "transient";
@@ -47,7 +56,10 @@ internal sealed class KafkaMetrics
     private long _skippedTotal;
     private readonly Histogram<double> _batchDuration;
     private readonly Histogram<double> _recordDelay;
+    private readonly Counter<long> _commitFailures;
+    private readonly Counter<long> _rebalances;
     private readonly ConcurrentDictionary<object, Func<IEnumerable<Measurement<long>>>> _lagSources = new();
+    private readonly ConcurrentDictionary<object, Func<IEnumerable<Measurement<long>>>> _committedSources = new();
 
     public KafkaMetrics(IMeterFactory meterFactory)
     {
@@ -65,6 +77,36 @@ internal sealed class KafkaMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DelayBuckets });
         meter.CreateObservableGauge(KafkaTelemetryNames.ConsumerLag, ObserveLag, "{record}",
             "Records in an assigned partition not yet routed: the partition's high watermark minus the next offset to route.");
+        meter.CreateObservableGauge(KafkaTelemetryNames.CommittedOffset, () => Observe(_committedSources), "{offset}",
+            "The group's last offset committed by this consumer per assigned partition: the next offset a restart or new owner reads.");
+        _commitFailures = meter.CreateCounter<long>(KafkaTelemetryNames.CommitFailures, "{commit}",
+            "Offset commits the broker refused (the offsets stay stored and go with the next commit; until one succeeds, a restart re-reads).");
+        _rebalances = meter.CreateCounter<long>(KafkaTelemetryNames.Rebalances, "{rebalance}",
+            "Partitions assigned to, revoked from or lost by this consumer, one per group event.");
+    }
+
+    public void CommitFailed(string topic, string? group, string errorType)
+        => _commitFailures.Add(1, new TagList
+        {
+            { KafkaTelemetryNames.TopicTag, topic },
+            { KafkaTelemetryNames.ConsumerGroupTag, group },
+            { KafkaTelemetryNames.ErrorTypeTag, errorType },
+        });
+
+    public void Rebalanced(string topic, string? group, string kind)
+        => _rebalances.Add(1, new TagList
+        {
+            { KafkaTelemetryNames.TopicTag, topic },
+            { KafkaTelemetryNames.ConsumerGroupTag, group },
+            { KafkaTelemetryNames.RebalanceKindTag, kind },
+        });
+
+    /// <summary>Adds a source of committed offsets; dispose the result to remove it.</summary>
+    public IDisposable RegisterCommittedOffsetSource(Func<IEnumerable<Measurement<long>>> observe)
+    {
+        var key = new object();
+        _committedSources[key] = observe;
+        return new Registration(() => _committedSources.TryRemove(key, out _));
     }
 
     /// <summary>Records skipped by every consumer of this host so far (what the sandbox shows).</summary>
@@ -130,9 +172,11 @@ internal sealed class KafkaMetrics
     private static readonly IReadOnlyList<double> DelayBuckets =
         [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
 
-    private IEnumerable<Measurement<long>> ObserveLag()
+    private IEnumerable<Measurement<long>> ObserveLag() => Observe(_lagSources);
+
+    private static IEnumerable<Measurement<long>> Observe(ConcurrentDictionary<object, Func<IEnumerable<Measurement<long>>>> sources)
     {
-        foreach (var source in _lagSources.Values)
+        foreach (var source in sources.Values)
         {
             foreach (var measurement in source())
             {

@@ -93,7 +93,12 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
     // Read by other threads.
     private volatile KafkaSourceStatus _status = KafkaSourceStatus.NotStarted;
+    // The group answered with an assignment (possibly empty) since this member joined: for readiness.
+    private bool _hasAssignment;
     private volatile Measurement<long>[] _lag = [];
+    // The last offset committed per partition (consume thread only), and its measurements for the gauge.
+    private readonly Dictionary<int, long> _committed = [];
+    private volatile Measurement<long>[] _committedOffsets = [];
 
     public KafkaSourceService(
         string? topic,
@@ -155,6 +160,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     {
         IConsumer<byte[], byte[]>? consumer = null;
         using var lagRegistration = _metrics.RegisterLagSource(() => _lag);
+        using var committedRegistration = _metrics.RegisterCommittedOffsetSource(() => _committedOffsets);
         try
         {
             KafkaNativeLibrary.EnsureLoaded();
@@ -191,6 +197,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         finally
         {
             _lag = [];
+            _committedOffsets = [];
             PublishStatus(running: false);
         }
     }
@@ -729,6 +736,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
     private void OnPartitionsAssigned(IConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions)
     {
+        _hasAssignment = true;
         if (_connectivity.IsDown) Report(_connectivity.OnConnected());
         foreach (var tp in partitions)
         {
@@ -739,6 +747,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         {
             // Cooperative rebalancing also reports empty increments.
             Log.PartitionsAssigned(_logger, Topic, Format(partitions.Select(p => p.Partition.Value)));
+            _metrics.Rebalanced(Topic, _options.ConsumerGroup, KafkaTelemetryNames.Assigned);
         }
 
         PublishStatus(running: true);
@@ -749,6 +758,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         var revoked = partitions.Select(p => p.Partition.Value).ToHashSet();
         var affected = _inFlight.Where(b => revoked.Contains(b.Partition)).ToList();
         Log.PartitionsRevoked(_logger, Topic, Format(revoked), affected.Sum(b => b.Records.Count));
+        if (revoked.Count > 0) _metrics.Rebalanced(Topic, _options.ConsumerGroup, KafkaTelemetryNames.Revoked);
         DropBuffered(revoked);
         foreach (var partition in revoked) _skipped.Forget(partition);
 
@@ -778,7 +788,9 @@ internal sealed partial class KafkaSourceService : BackgroundService
     {
         // Lost (session timed out, fenced): we are no longer a member, so nothing can be committed.
         var lost = partitions.Select(p => p.Partition.Value).ToHashSet();
+        _hasAssignment = false;
         Log.PartitionsLost(_logger, Topic, Format(lost));
+        _metrics.Rebalanced(Topic, _options.ConsumerGroup, KafkaTelemetryNames.Lost);
         DropBuffered(lost);
         foreach (var partition in lost) _skipped.Forget(partition);
         foreach (var batch in _inFlight.Where(b => lost.Contains(b.Partition)).ToList())
@@ -814,8 +826,10 @@ internal sealed partial class KafkaSourceService : BackgroundService
         foreach (var partition in partitions)
         {
             _lanes.Remove(partition);
+            _committed.Remove(partition);
         }
 
+        PublishCommittedOffsets();
         PublishStatus(running: true);
     }
 
@@ -890,6 +904,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
             if (committed.Error.Code != ErrorCode.Local_NoOffset) // nothing new to commit: not a failure
             {
                 Log.CommitFailed(_logger, Topic, committed.Error.Code, committed.Error.Reason);
+                _metrics.CommitFailed(Topic, _options.ConsumerGroup, committed.Error.Code.ToString());
             }
 
             return;
@@ -900,13 +915,23 @@ internal sealed partial class KafkaSourceService : BackgroundService
             if (tpo.Error.IsError)
             {
                 Log.PartitionCommitFailed(_logger, Topic, tpo.Partition.Value, tpo.Offset.Value, tpo.Error.Code, tpo.Error.Reason);
+                _metrics.CommitFailed(Topic, _options.ConsumerGroup, tpo.Error.Code.ToString());
             }
             else if (!tpo.Offset.IsSpecial)
             {
                 Log.OffsetCommitted(_logger, Topic, tpo.Partition.Value, tpo.Offset.Value);
+                if (_lanes.ContainsKey(tpo.Partition.Value)) _committed[tpo.Partition.Value] = tpo.Offset.Value;
             }
         }
+
+        PublishCommittedOffsets();
     }
+
+    private void PublishCommittedOffsets()
+        => _committedOffsets = [.. _committed.Select(c => new Measurement<long>(c.Value,
+            new KeyValuePair<string, object?>(KafkaTelemetryNames.TopicTag, Topic),
+            new KeyValuePair<string, object?>(KafkaTelemetryNames.PartitionTag, c.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new KeyValuePair<string, object?>(KafkaTelemetryNames.ConsumerGroupTag, _options.ConsumerGroup)))];
 
     private void OnError(IConsumer<byte[], byte[]> consumer, Error error)
     {
@@ -1049,7 +1074,10 @@ internal sealed partial class KafkaSourceService : BackgroundService
             _inFlight.Count,
             failedAttempts,
             _bufferedRecords,
-            _rateLimited);
+            _rateLimited)
+        {
+            HasAssignment = _hasAssignment,
+        };
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
@@ -1075,6 +1103,9 @@ internal sealed record KafkaSourceStatus(
     bool RateLimited)
 {
     public static readonly KafkaSourceStatus NotStarted = new(false, [], [], 0, 0, 0, false);
+
+    /// <summary>The group gave this member an assignment since it joined, possibly empty (more members than partitions).</summary>
+    public bool HasAssignment { get; init; }
 
     /// <summary>At least one batch is being routed.</summary>
     public bool BatchInFlight => BatchesInFlight > 0;

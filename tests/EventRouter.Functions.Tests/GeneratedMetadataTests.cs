@@ -130,6 +130,8 @@ public sealed class GeneratedMetadataTests
         var sampling = root.GetProperty("logging").GetProperty("applicationInsights").GetProperty("samplingSettings");
 
         Assert.Equal("2.0", root.GetProperty("version").GetString());
+        // The host exports through OpenTelemetry like the worker, so the worker's logs are not sent twice.
+        Assert.Equal("OpenTelemetry", root.GetProperty("telemetryMode").GetString());
         Assert.False(kafka.GetProperty("commitOnFailure").GetBoolean());
         Assert.Equal(-1, kafka.GetProperty("maxRetries").GetInt32());
         Assert.InRange(kafka.GetProperty("maxBatchSize").GetInt32(), 1, 1000);

@@ -28,7 +28,7 @@ internal static class RunCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var mode = parse.GetValue(ingestOnly) ? HostMode.Ingest : parse.GetValue(processOnly) ? HostMode.Process : HostMode.All;
-            return await RunHostAsync(parse.ToHostSettings(mode, settings, environment), parse.InvocationConfiguration.Error, cancellationToken);
+            return await RunHostAsync(parse.ToHostSettings(mode, settings, environment) with { ServeEndpoints = true }, parse.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
     }

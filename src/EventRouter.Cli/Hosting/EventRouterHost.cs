@@ -1,11 +1,15 @@
-using EventRouter.ApplicationInsights;
+using EventRouter.Cli.Hosting.Health;
 using EventRouter.Kafka;
 using EventRouter.Processing;
+using EventRouter.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace EventRouter.Cli.Hosting;
 
@@ -17,7 +21,10 @@ namespace EventRouter.Cli.Hosting;
 /// </summary>
 internal static class EventRouterHost
 {
-    public const string AppInsightsConnectionSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+    public const string AppInsightsConnectionSetting = TelemetryExporterSelection.AzureMonitorConnectionSetting;
+
+    /// <summary><c>service.name</c> of the worker's telemetry unless <c>OTEL_SERVICE_NAME</c> names it.</summary>
+    public const string ServiceName = "eventrouter";
 
     public static HostApplicationBuilder CreateBuilder(HostSettings settings)
     {
@@ -52,6 +59,8 @@ internal static class EventRouterHost
 
         // First hosted service: typos in the settings are reported before anything connects.
         builder.Services.AddHostedService<UnknownSettingsReporter>();
+        // Next: the meter and tracer providers exist before the first record is consumed.
+        var endpoints = AddTelemetry(builder, settings);
         builder.AddEventRouter();
         builder.Services.AddEventRouterProcessing(builder.Configuration);
         if (settings.Mode.HasFlag(HostMode.Ingest))
@@ -71,14 +80,32 @@ internal static class EventRouterHost
             o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
         });
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[AppInsightsConnectionSetting]))
+        if (endpoints)
         {
-            // Logs, plus the EventRouter Meter and ActivitySource, which the 2.x SDK does not collect itself.
-            var connectionString = builder.Configuration[AppInsightsConnectionSetting]!;
-            builder.Services.AddApplicationInsightsTelemetryWorkerService(o => o.ConnectionString = connectionString);
-            builder.Services.AddEventRouterApplicationInsights();
+            // Last: the endpoints answer once everything they report on has started.
+            builder.Services.AddSingleton<WorkerHealth>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkerHealth>());
+            builder.Services.AddHostedService<HealthEndpointService>();
         }
         return builder;
+    }
+
+    /// <summary>
+    /// Telemetry through OpenTelemetry (Azure Monitor and/or OTLP, as the standard variables say), with
+    /// the Prometheus exporter when <c>run</c> serves the orchestrator's endpoints (<c>Health:Port</c> set).
+    /// </summary>
+    /// <returns>Whether to serve the endpoints.</returns>
+    private static bool AddTelemetry(HostApplicationBuilder builder, HostSettings settings)
+    {
+        var healthSection = builder.Configuration.GetSection(HealthOptions.SectionName);
+        builder.Services.AddOptions<HealthOptions>().Bind(healthSection).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>());
+        // Read without binding: a malformed value is the validator's (or binder's) to report at start.
+        var endpoints = settings.ServeEndpoints && int.TryParse(healthSection[nameof(HealthOptions.Port)], out var port) && port != 0;
+
+        builder.Services.AddEventRouterOpenTelemetry(builder.Configuration, ServiceName,
+            configureMetrics: endpoints ? metrics => metrics.AddPrometheusExporter() : null);
+        return endpoints;
     }
 
     /// <summary>
@@ -124,4 +151,7 @@ internal sealed record HostSettings(HostMode Mode)
     public string? Environment { get; init; }
     public IDictionary<string, string?>? Overrides { get; init; }
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Serve <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> when <c>Health:Port</c> is set (<c>run</c> only: operator commands share its settings).</summary>
+    public bool ServeEndpoints { get; init; }
 }

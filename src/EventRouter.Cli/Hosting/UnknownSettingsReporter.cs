@@ -25,6 +25,7 @@ internal sealed partial class UnknownSettingsReporter(IConfiguration configurati
         (ProcessingOptions.SectionName, typeof(ProcessingOptions)),
         (EventFieldsOptions.SectionName, typeof(EventFieldsOptions)),
         (PriceConflationOptions.SectionName, typeof(PriceConflationOptions)),
+        (Health.HealthOptions.SectionName, typeof(Health.HealthOptions)),
     ];
 
     public static IReadOnlyList<UnknownSetting> Find(IConfiguration configuration) => UnknownSettings.Find(configuration, Sections);

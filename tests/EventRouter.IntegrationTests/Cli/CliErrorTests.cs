@@ -32,6 +32,23 @@ public sealed class CliErrorTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Run_MalformedTelemetryEndpointAndHealthPort_NamedInTheList_ValueNotRepeated_Exit2()
+    {
+        var (code, _, error) = await CliProgram.RunAsync(new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "collector-without-scheme",
+            ["Health__Port"] = "70000",
+        }, ["run"]);
+
+        Assert.Equal(2, code);
+        AssertNoStackTrace(error);
+        Assert.StartsWith("eventrouter: the configuration is not valid:", error);
+        Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http:// or https:// address", error);
+        Assert.Contains("Health:Port must be between 1 and 65535", error);
+        Assert.DoesNotContain("collector-without-scheme", error);
+    }
+
+    [Fact]
     public async Task SettingsFile_MissingOrMalformed_OneLine_Exit2()
     {
         var (code, _, error) = await CliProgram.RunAsync("run", "--settings", "nope.json");
