@@ -117,6 +117,36 @@ param operatorPrincipalType string = 'User'
 @description('Optional. Extra tags for every resource.')
 param tags object = {}
 
+@description('Optional. Deploy the EventRouter workbook (Azure Monitor) over Application Insights.')
+param workbookEnabled bool = true
+
+@description('Optional. Deploy the log alert rules and their action group.')
+param alertsEnabled bool = true
+
+@description('Optional. Email address the alerts notify. Empty: the action group has no receivers (add them in the portal).')
+param alertEmailAddress string = ''
+
+@minValue(0)
+@description('Optional. Alert when more records than this were written to events-poison within 5 minutes.')
+param alertPoisonedThreshold int = 0
+
+@minValue(1)
+@description('Optional. Alert when a partition\'s consumer lag (records) stays above this for 10 minutes.')
+param alertLagThreshold int = 10000
+
+@minValue(0)
+@description('Optional. Stuck consumer: alert when a topic routed no record for 30 minutes while one of its partitions had more lag (records) than this.')
+param alertStuckLagThreshold int = 0
+
+@minValue(1)
+@maxValue(100)
+@description('Optional. Alert when more than this percentage of a function\'s invocations failed within 15 minutes (at least 10 invocations).')
+param alertFunctionFailurePercent int = 5
+
+@minValue(0)
+@description('Optional. Alert when more messages than this moved into one <queue>-poison queue within 15 minutes.')
+param alertPoisonQueueGrowthThreshold int = 0
+
 // ---------------------------------------------------------------------------------------------
 // Queues and containers: one list (routes.json), names derived here and nowhere else.
 // A category queue is 'events-' + the category in lower case with '_' replaced by '-'.
@@ -240,6 +270,32 @@ module functions 'modules/functions.bicep' = {
     // The host and the Key Vault references need their roles before the app first starts.
     rbac
   ]
+}
+
+module workbook 'modules/workbook.bicep' = if (workbookEnabled) {
+  name: 'workbook'
+  params: {
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    environmentName: environmentName
+    location: location
+    tags: allTags
+  }
+}
+
+module alerts 'modules/alerts.bicep' = if (alertsEnabled) {
+  name: 'alerts'
+  params: {
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    environmentName: environmentName
+    location: location
+    tags: allTags
+    emailAddress: alertEmailAddress
+    poisonedThreshold: alertPoisonedThreshold
+    lagThreshold: alertLagThreshold
+    stuckLagThreshold: alertStuckLagThreshold
+    functionFailurePercent: alertFunctionFailurePercent
+    poisonQueueGrowthThreshold: alertPoisonQueueGrowthThreshold
+  }
 }
 
 // Outputs carry names and endpoints a deploy step needs; never keys, connection strings or secrets.

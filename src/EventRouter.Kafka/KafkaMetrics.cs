@@ -156,6 +156,13 @@ internal sealed class KafkaMetrics
             { KafkaTelemetryNames.ErrorTypeTag, errorType },
         });
 
+    /// <summary>One partition's lag as the lag gauge reports it: the one place its attributes are set (dashboards and alerts rely on them).</summary>
+    public static Measurement<long> LagMeasurement(string topic, int partition, string? group, long lag) =>
+        new(lag,
+            new KeyValuePair<string, object?>(KafkaTelemetryNames.TopicTag, topic),
+            new KeyValuePair<string, object?>(KafkaTelemetryNames.PartitionTag, partition.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new KeyValuePair<string, object?>(KafkaTelemetryNames.ConsumerGroupTag, group));
+
     /// <summary>Adds a lag source; dispose the result to remove it.</summary>
     public IDisposable RegisterLagSource(Func<IEnumerable<Measurement<long>>> observe)
     {

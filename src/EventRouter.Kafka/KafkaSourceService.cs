@@ -1022,11 +1022,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
                     continue;
                 }
 
-                measurements.Add(new Measurement<long>(
-                    Math.Max(0, watermarks.High.Value - next.Value),
-                    new KeyValuePair<string, object?>(KafkaTelemetryNames.TopicTag, Topic),
-                    new KeyValuePair<string, object?>(KafkaTelemetryNames.PartitionTag, lane.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    new KeyValuePair<string, object?>(KafkaTelemetryNames.ConsumerGroupTag, _options.ConsumerGroup)));
+                measurements.Add(KafkaMetrics.LagMeasurement(Topic, lane.Partition, _options.ConsumerGroup, Math.Max(0, watermarks.High.Value - next.Value)));
             }
             catch (KafkaException ex)
             {

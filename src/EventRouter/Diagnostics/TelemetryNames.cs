@@ -38,4 +38,11 @@ public static class TelemetryNames
     /// </summary>
     public const string StorageQueuesSystem = "azure_storage_queues";
     public const string KafkaSystem = "kafka";
+
+    // The queue stage's span: "process <queue>", as the messaging conventions name a process span.
+    public const string ProcessSpanPrefix = "process ";
+    public const string OperationType = "messaging.operation.type";
+    public const string MessageId = "messaging.message.id";
+    /// <summary>The <see cref="OperationType"/> of a span that handles a received message.</summary>
+    public const string ProcessOperation = "process";
 }

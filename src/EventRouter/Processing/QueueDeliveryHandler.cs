@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Azure.Storage.Queues;
 using EventRouter.Delivery;
 using EventRouter.Diagnostics;
@@ -46,9 +47,7 @@ public sealed partial class QueueDeliveryHandler
 
     public async Task<QueueHandlingResult> HandleAsync(string queueName, QueueDelivery delivery, CancellationToken cancellationToken = default)
     {
-        using var activity = EventRouterTelemetry.ActivitySource.StartActivity($"process {queueName}", System.Diagnostics.ActivityKind.Consumer);
-        activity?.SetTag(TelemetryNames.MessagingSystem, TelemetryNames.StorageQueuesSystem);
-        activity?.SetTag(TelemetryNames.DestinationName, queueName);
+        using var activity = StartProcessActivity(queueName, delivery);
 
         var (routedEvent, error) = await _reader.ReadAsync(queueName, delivery, cancellationToken).ConfigureAwait(false);
         if (routedEvent is null)
@@ -92,6 +91,8 @@ public sealed partial class QueueDeliveryHandler
             }
             catch (Exception ex)
             {
+                activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+                activity?.SetTag(TelemetryNames.ErrorType, ex.GetType().FullName);
                 if (claim is not null) await claim.ReleaseAsync().ConfigureAwait(false);
                 _telemetry.QueueMessageFailed(queueName);
                 Log.HandlerFailed(_logger, handler.Name, routedEvent.Id, queueName, delivery.DequeueCount, ex);
@@ -101,6 +102,32 @@ public sealed partial class QueueDeliveryHandler
         }
         _telemetry.QueueMessageProcessed(queueName);
         return QueueHandlingResult.Handled;
+    }
+
+    /// <summary>
+    /// The span of one delivery, <c>process &lt;queue&gt;</c>, linked to the routing batch's span whose
+    /// trace context the envelope carries. A link, not a parent: one batch span fans out to hundreds of
+    /// messages in dozens of queues, handled minutes or days later and more than once (redeliveries),
+    /// so as children they would stretch one trace over all of that and make the batch's duration
+    /// meaningless; the host's own span (the Functions invocation, or none in our pump) stays the parent,
+    /// and the link still leads from a handler to the Kafka batch it came from. The link is given at
+    /// start so that samplers see it.
+    /// </summary>
+    private static Activity? StartProcessActivity(string queueName, QueueDelivery delivery)
+    {
+        var source = EventRouterTelemetry.ActivitySource;
+        if (!source.HasListeners()) return null; // nobody listens: skip scanning the envelope
+        ActivityLink[]? links = RoutedMessage.TryReadTraceContext(delivery.Body.ToMemory().Span, out var routed) ? [new ActivityLink(routed)] : null;
+        var activity = source.StartActivity(ActivityKind.Consumer, parentContext: default, tags: null, links: links,
+            name: TelemetryNames.ProcessSpanPrefix + queueName);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(TelemetryNames.MessagingSystem, TelemetryNames.StorageQueuesSystem);
+            activity.SetTag(TelemetryNames.DestinationName, queueName);
+            activity.SetTag(TelemetryNames.OperationType, TelemetryNames.ProcessOperation);
+            activity.SetTag(TelemetryNames.MessageId, delivery.MessageId);
+        }
+        return activity;
     }
 
     /// <summary>

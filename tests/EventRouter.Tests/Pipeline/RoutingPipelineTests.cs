@@ -289,6 +289,9 @@ public sealed class RoutingPipelineTests : IDisposable
     public async Task RouteBatchAsync_RoutedMessageAtExactLimit_StaysInline()
     {
         AcceptAllWrites();
+        // Envelopes carry the current span's traceparent, and a test running in parallel may be
+        // listening to the pipeline's spans: with a span current in both, the overhead is the same.
+        using var trace = new System.Diagnostics.Activity("test").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start();
         var record = Inbound(Notifications, 1, EventJson.Valid());
         var overhead = RoutedMessage.Create(record.Value!.Value.Span, record, Now).Length - record.Value.Value.Length;
         var atLimit = EventWithLength(QueueMessageLimits.MaxMessageBytes - overhead);

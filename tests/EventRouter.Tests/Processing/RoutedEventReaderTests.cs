@@ -49,5 +49,29 @@ public sealed class RoutedEventReaderTests : IDisposable
         Assert.Equal(DateTimeOffset.Parse(EventJson.CreatedAt), routed.CreatedAt);
     }
 
+    // Envelopes written before they carried a trace context, and those that carry one, read alike.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReadAsync_EnvelopeWithOrWithoutTraceContext_IsReadBack(bool withTraceContext)
+    {
+        var value = EventJson.Valid();
+        var record = InboundRecord.Create("Notifications", 0, 7, value);
+        var context = withTraceContext
+            ? new System.Diagnostics.ActivityContext(System.Diagnostics.ActivityTraceId.CreateRandom(), System.Diagnostics.ActivitySpanId.CreateRandom(),
+                System.Diagnostics.ActivityTraceFlags.Recorded, "k=v")
+            : default;
+        var message = EventRouter.Formats.RoutedMessage.Create(value, record, PipelineFactory.Now, context);
+        Assert.Equal(withTraceContext, message.AsSpan().IndexOf("\"traceparent\""u8) >= 0);
+
+        var reader = new RoutedEventReader(new BlobServiceClient("UseDevelopmentStorage=true"), EventFieldMapping.Default);
+        var (routed, error) = await reader.ReadAsync("events-user", new QueueDelivery("m-1", 1, BinaryData.FromBytes(message)), CancellationToken.None);
+
+        Assert.Null(error);
+        Assert.Equal(value, routed!.Json.ToArray());
+        Assert.Equal(new EventOrigin("Notifications", 0, 7, null), routed.Origin);
+        Assert.Equal(PipelineFactory.Now, routed.RoutedAt);
+    }
+
     public void Dispose() => _factory.Dispose();
 }
