@@ -72,6 +72,46 @@ internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
     /// <summary>The stable <c>client.id</c> for the consumer of <paramref name="topic"/>.</summary>
     internal static string ClientId(string topic) => $"eventrouter-{topic}";
 
+    /// <summary>
+    /// What <c>Kafka:GroupInstanceId</c> is suffixed with for each topic consumer, by the setting that
+    /// names its topic. Fixed words, not the topic names: topic names can be 249 characters long, and
+    /// two ids must differ even when one deployment's topic names look like another's suffixes.
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<string, string> InstanceIdSuffixes = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["Kafka:Topics:Notifications"] = "-notifications",
+        ["Kafka:Topics:Prices"] = "-prices",
+    };
+
+    /// <summary>
+    /// The <c>group.instance.id</c> of the consumer of <paramref name="topic"/>: <c>Kafka:GroupInstanceId</c>
+    /// plus the suffix of the setting that names the topic, or null without static membership.
+    /// </summary>
+    /// <remarks>
+    /// A worker runs one consumer per topic, and both are members of one group, so one id for both would
+    /// make the second fence the first (the broker allows one member per instance id). The suffixes are
+    /// fixed per topic setting, so the same process always gets the same two ids back after a restart.
+    /// </remarks>
+    internal static string? GroupInstanceId(KafkaOptions options, string topic)
+    {
+        if (string.IsNullOrEmpty(options.GroupInstanceId))
+        {
+            return null;
+        }
+
+        foreach (var (setting, enabled) in options.EnabledTopics())
+        {
+            if (string.Equals(enabled, topic, StringComparison.Ordinal))
+            {
+                return options.GroupInstanceId + InstanceIdSuffixes[setting];
+            }
+        }
+
+        // Only the configured topics' consumers join the group; anything else joining with an id
+        // derived from ours could fence one of them.
+        throw new ArgumentException($"Topic '{topic}' is neither Kafka:Topics:Notifications nor Kafka:Topics:Prices, so it has no group instance id.", nameof(topic));
+    }
+
     /// <summary>The consumer configuration for one topic's consumer.</summary>
     public ConsumerConfig CreateConsumerConfig(string topic)
     {
@@ -91,6 +131,9 @@ internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
         ApplyConnection(config);
         config.GroupId = _options.ConsumerGroup;
         config.ClientId ??= ClientId(topic);
+        // Static membership: a restarted worker's consumers rejoin as the members they were and get
+        // their partitions back without a rebalance (KIP-345). Null leaves membership dynamic.
+        config.GroupInstanceId = GroupInstanceId(_options, topic);
 
         // At-least-once: librdkafka auto-commits (every auto.commit.interval.ms, when partitions are
         // revoked, and in Close()) only the offsets we *store*, and we store offset+1 of a partition

@@ -152,6 +152,7 @@ public sealed class KafkaConnectivityCheck
         var group = string.IsNullOrWhiteSpace(_options.ConsumerGroup) ? null : _options.ConsumerGroup;
         var consumerConfig = _configs.CreateConsumerConfig(topics[0].Topic);
         consumerConfig.ClientId = "eventrouter-check";
+        consumerConfig.GroupInstanceId = null; // never the worker's static member id, which it would fence
         consumerConfig.GroupId = group ?? "eventrouter-check-" + Guid.NewGuid().ToString("N");
         consumerConfig.EnableAutoCommit = false;
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(consumerConfig).SetLogHandler((_, _) => { }).Build();

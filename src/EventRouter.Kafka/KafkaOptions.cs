@@ -67,6 +67,18 @@ public sealed class KafkaOptions
     public string? ConsumerGroup { get; set; }
 
     /// <summary>
+    /// <c>Kafka:GroupInstanceId</c>: static group membership (KIP-345, librdkafka's
+    /// <c>group.instance.id</c>) under this stable name, for example the Kubernetes pod name. Each topic
+    /// consumer of the process is a member of its own, so each gets its own id:
+    /// <c>&lt;GroupInstanceId&gt;-notifications</c> and <c>&lt;GroupInstanceId&gt;-prices</c>. A member that
+    /// restarts within the session timeout takes its partitions back without a rebalance; a member that
+    /// stops for good keeps them, unread, until the session timeout ends (docs/guarantees.md). Every
+    /// instance of the group needs a different value. Only with <see cref="GroupProtocol"/> <c>Classic</c>.
+    /// </summary>
+    /// <value>Default none (dynamic membership).</value>
+    public string? GroupInstanceId { get; set; }
+
+    /// <summary>
     /// <c>Kafka:GroupProtocol</c>: <c>Classic</c> or <c>Consumer</c> (case-insensitive), librdkafka's
     /// <c>group.protocol</c>. <c>Classic</c> is the JoinGroup/SyncGroup protocol every broker speaks,
     /// with EventRouter's assignment strategy. <c>Consumer</c> is KIP-848 (Apache Kafka 4.0 brokers and
@@ -162,6 +174,7 @@ public sealed class KafkaOptions
             .Append(", SslCaPem = ").Append(string.IsNullOrEmpty(SslCaPem) ? "(not set)" : "(set)")
             .Append(", AllowPlaintext = ").Append(AllowPlaintext)
             .Append(", ConsumerGroup = ").Append(ConsumerGroup)
+            .Append(", GroupInstanceId = ").Append(GroupInstanceId)
             .Append(", GroupProtocol = ").Append(GroupProtocol)
             .Append(", Topics = { Notifications = ").Append(Topics?.Notifications)
             .Append(", Prices = ").Append(Topics?.Prices).Append(" }")

@@ -24,6 +24,12 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
     internal static readonly TimeSpan MaxBatchLinger = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// The longest <c>Kafka:GroupInstanceId</c>: Kafka's 249 characters for a group instance id, less
+    /// the longest suffix EventRouter appends (<c>-notifications</c>).
+    /// </summary>
+    internal static readonly int MaxGroupInstanceIdLength = 249 - KafkaClientConfigFactory.InstanceIdSuffixes.Values.Max(s => s.Length);
+
+    /// <summary>
     /// librdkafka properties EventRouter sets itself; <c>Kafka:Consumer</c> may not override them
     /// because they carry credentials or the at-least-once guarantee. Value: what to use instead.
     /// </summary>
@@ -48,6 +54,7 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
             ["dotnet.consumer.consume.result.fields"] = "EventRouter needs each record's timestamp and headers",
             ["allow.auto.create.topics"] = "EventRouter never creates topics; a topic that does not exist is an error",
             ["group.protocol"] = "use Kafka:GroupProtocol",
+            ["group.instance.id"] = "use Kafka:GroupInstanceId, which gives each topic consumer an id of its own",
         };
 
     /// <summary>librdkafka properties the broker owns under <c>Kafka:GroupProtocol</c> <c>Consumer</c> (KIP-848); librdkafka refuses them.</summary>
@@ -94,9 +101,40 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
             failures.Add("Kafka:ConsumerGroup is required.");
         }
 
-        if (!KafkaOptionsParsing.TryParseGroupProtocol(options.GroupProtocol, out _))
+        if (!KafkaOptionsParsing.TryParseGroupProtocol(options.GroupProtocol, out var groupProtocol))
         {
             failures.Add($"Kafka:GroupProtocol must be one of {GroupProtocolNames}.");
+        }
+        else
+        {
+            ValidateGroupInstanceId(options, groupProtocol, failures);
+        }
+    }
+
+    private static void ValidateGroupInstanceId(KafkaOptions options, KafkaGroupProtocol groupProtocol, List<string> failures)
+    {
+        var id = options.GroupInstanceId;
+        if (string.IsNullOrEmpty(id))
+        {
+            return; // dynamic membership
+        }
+
+        // Kafka's rule for group.instance.id (the topic-name rule: [a-zA-Z0-9._-], at most 249 characters).
+        // librdkafka does not check it, and a broker would refuse the join only once the worker runs.
+        if (id.Length > MaxGroupInstanceIdLength || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        {
+            failures.Add(
+                $"Kafka:GroupInstanceId is not a valid group instance id ({id.Length} characters): letters, digits, '.', '_' and '-' only, " +
+                $"at most {MaxGroupInstanceIdLength} characters (Kafka allows 249, and EventRouter appends -notifications or -prices for each topic consumer).");
+        }
+
+        if (groupProtocol == KafkaGroupProtocol.Consumer)
+        {
+            // KIP-848 brokers refuse a static member whose id the crashed process still holds
+            // (UNRELEASED_INSTANCE_ID, fatal to librdkafka), so a restart after a crash would stop the
+            // worker until the broker's session timeout; and that protocol already moves only the
+            // partitions that change owner.
+            failures.Add("Kafka:GroupInstanceId can be used only with Kafka:GroupProtocol Classic: under Consumer (KIP-848) a worker restarting after a crash is refused its instance id until the broker's session timeout.");
         }
     }
 

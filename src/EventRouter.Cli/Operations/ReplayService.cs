@@ -151,6 +151,7 @@ internal sealed class ReplayService(KafkaClientConfigFactory configs, string con
     {
         var config = configs.CreateConsumerConfig(topic);
         config.ClientId = "eventrouter-replay";
+        config.GroupInstanceId = null; // a reader of its own group, never a static member of the worker's
         config.EnableAutoCommit = false;
         config.GroupId = $"eventrouter-replay-reader-{Guid.NewGuid():N}";
         return new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, _) => { }).Build();

@@ -232,6 +232,61 @@ public class KafkaClientConfigFactoryTests
     }
 
     [Fact]
+    public void CreateConsumerConfig_WithoutGroupInstanceId_IsADynamicMember()
+        => Assert.False(ConsumerConfigFor(KafkaOptionsValidatorTests.ValidOptions()).ContainsKey("group.instance.id"));
+
+    [Fact]
+    public void CreateConsumerConfig_GroupInstanceId_EachTopicConsumerGetsItsOwnId()
+    {
+        var options = KafkaOptionsValidatorTests.ValidOptions();
+        options.GroupInstanceId = "eventrouter-2";
+        options.Topics = new KafkaTopicsOptions { Notifications = "upvest.notifications", Prices = "upvest.prices" };
+
+        var notifications = ConsumerConfigFor(options, "upvest.notifications");
+        var prices = ConsumerConfigFor(options, "upvest.prices");
+
+        Assert.Equal("eventrouter-2-notifications", notifications["group.instance.id"]);
+        Assert.Equal("eventrouter-2-prices", prices["group.instance.id"]);
+        Assert.Equal(notifications["group.id"], prices["group.id"]); // one group, two static members
+    }
+
+    [Fact]
+    public void GroupInstanceId_TopicNamesThatLookLikeSuffixes_StillGiveDifferentIds()
+    {
+        // Fixed suffixes by setting, not topic names: the ids cannot collide whatever the topics are called.
+        var options = new KafkaOptions
+        {
+            GroupInstanceId = "a",
+            Topics = new KafkaTopicsOptions { Notifications = "prices", Prices = "notifications" },
+        };
+
+        Assert.Equal("a-notifications", KafkaClientConfigFactory.GroupInstanceId(options, "prices"));
+        Assert.Equal("a-prices", KafkaClientConfigFactory.GroupInstanceId(options, "notifications"));
+    }
+
+    [Fact]
+    public void GroupInstanceId_OneTopicDisabled_TheOtherKeepsItsSuffix()
+    {
+        var options = new KafkaOptions { GroupInstanceId = "w", Topics = new KafkaTopicsOptions { Notifications = "", Prices = "Prices" } };
+        Assert.Equal("w-prices", KafkaClientConfigFactory.GroupInstanceId(options, "Prices"));
+    }
+
+    [Fact]
+    public void GroupInstanceId_ATopicThatIsNotConfigured_Throws()
+    {
+        var options = new KafkaOptions { GroupInstanceId = "w" };
+        Assert.Throws<ArgumentException>(() => KafkaClientConfigFactory.GroupInstanceId(options, "Other"));
+    }
+
+    [Fact]
+    public void GroupInstanceId_LongestValidSetting_FitsKafkasLimitWithEitherSuffix()
+    {
+        var options = new KafkaOptions { GroupInstanceId = new string('x', KafkaOptionsValidator.MaxGroupInstanceIdLength) };
+        Assert.Equal(249, KafkaClientConfigFactory.GroupInstanceId(options, "Notifications")!.Length);
+        Assert.True(KafkaClientConfigFactory.GroupInstanceId(options, "Prices")!.Length <= 249);
+    }
+
+    [Fact]
     public void CreateProducerConfig_SaslSsl_UsesSameConnectionAndCredentials()
     {
         var config = new KafkaClientConfigFactory(Options.Create(KafkaOptionsValidatorTests.ValidOptions()))

@@ -484,6 +484,85 @@ public class KafkaOptionsValidatorTests
         Assert.DoesNotContain(Password, result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("eventrouter-0")]
+    [InlineData("EventRouter_pod.1")]
+    [InlineData("")] // empty: dynamic membership, as when unset
+    public void Validate_GroupInstanceIdOfKafkasCharacters_Succeeds(string id)
+    {
+        var options = ValidOptions();
+        options.GroupInstanceId = id;
+        Assert.True(Validate(options).Succeeded);
+    }
+
+    [Fact]
+    public void Validate_GroupInstanceIdAtTheLongestThatStillFitsASuffix_Succeeds()
+    {
+        // 249 is Kafka's limit for group.instance.id; "-notifications" (14) is appended.
+        var options = ValidOptions();
+        options.GroupInstanceId = new string('a', 235);
+        Assert.Equal(235, KafkaOptionsValidator.MaxGroupInstanceIdLength);
+        Assert.True(Validate(options).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("eventrouter 0", 13)]
+    [InlineData("pod/0", 5)]
+    [InlineData("événement", 9)]
+    [InlineData(" ", 1)]
+    public void Validate_GroupInstanceIdWithIllegalCharacters_NamesSettingAndRule(string id, int length)
+    {
+        var options = ValidOptions();
+        options.GroupInstanceId = id;
+        AssertSingleFailure(options,
+            $"Kafka:GroupInstanceId is not a valid group instance id ({length} characters): letters, digits, '.', '_' and '-' only, " +
+            "at most 235 characters (Kafka allows 249, and EventRouter appends -notifications or -prices for each topic consumer).");
+    }
+
+    [Fact]
+    public void Validate_GroupInstanceIdTooLongForItsSuffix_NamesSetting()
+    {
+        var options = ValidOptions();
+        options.GroupInstanceId = new string('a', 236);
+        var result = Validate(options);
+        Assert.True(result.Failed);
+        Assert.StartsWith("Kafka:GroupInstanceId is not a valid group instance id (236 characters)", Assert.Single(result.Failures));
+    }
+
+    [Fact]
+    public void Validate_GroupInstanceIdWithConsumerGroupProtocol_IsRefused()
+    {
+        var options = ValidOptions();
+        options.GroupProtocol = "Consumer";
+        options.GroupInstanceId = "eventrouter-0";
+        AssertSingleFailure(options,
+            "Kafka:GroupInstanceId can be used only with Kafka:GroupProtocol Classic: under Consumer (KIP-848) a worker restarting after a crash is refused its instance id until the broker's session timeout.");
+    }
+
+    [Fact]
+    public void Validate_GroupInstanceIdUnderConsumer_IsRefusedWithTheSettingToUse()
+    {
+        var options = ValidOptions();
+        options.Consumer["group.instance.id"] = "eventrouter-0";
+        AssertSingleFailure(options,
+            "Kafka:Consumer:group.instance.id cannot be set: use Kafka:GroupInstanceId, which gives each topic consumer an id of its own.");
+    }
+
+    [Fact]
+    public void Validate_GroupInstanceIdFromEnvironmentVariable_IsBoundAndValidated()
+    {
+        // How Kubernetes passes the pod name (the downward API into Kafka__GroupInstanceId).
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = "b:9092", ["Kafka:ConsumerGroup"] = "g", ["Kafka:SaslMechanism"] = "Plain",
+            ["Kafka:Username"] = "u", ["Kafka:Password"] = "p", ["Kafka:GroupInstanceId"] = "eventrouter/0",
+        }).Build();
+        var options = configuration.GetSection(KafkaOptions.SectionName).Get<KafkaOptions>()!;
+
+        Assert.Equal("eventrouter/0", options.GroupInstanceId);
+        Assert.Contains(Validate(options).Failures!, f => f.StartsWith("Kafka:GroupInstanceId ", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void ToString_WithPassword_RedactsIt()
     {
