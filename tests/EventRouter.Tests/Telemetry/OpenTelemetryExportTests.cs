@@ -98,10 +98,13 @@ public sealed class OpenTelemetryExportTests
 
         Assert.IsType<AlwaysOnSampler>(tracer.GetType().GetProperty("Sampler", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)?.GetValue(tracer));
         const int Failures = 300;
+        // A name of this test's own: other tests start spans on the same ActivitySource in parallel,
+        // and this provider's listener sees them too.
+        var spanName = "failing batch " + Guid.NewGuid().ToString("N");
         for (var i = 0; i < Failures; i++)
         {
             // Each its own trace: a ratio or rate-limited sampler would keep some and drop the others.
-            using var span = EventRouterTelemetry.ActivitySource.StartActivity("route batch", ActivityKind.Consumer);
+            using var span = EventRouterTelemetry.ActivitySource.StartActivity(spanName, ActivityKind.Consumer);
             Assert.NotNull(span);
             span.SetStatus(ActivityStatusCode.Error, "RequestFailedException");
             span.AddException(new InvalidOperationException("storage refused the batch " + i));
@@ -110,7 +113,7 @@ public sealed class OpenTelemetryExportTests
         tracer.ForceFlush();
         provider.GetRequiredService<LoggerProvider>().ForceFlush();
 
-        var failed = spans.Where(s => s.DisplayName == "route batch").ToList();
+        var failed = spans.Where(s => s.DisplayName == spanName).ToList();
         Assert.Equal(Failures, failed.Count);
         Assert.All(failed, s => Assert.Equal(ActivityStatusCode.Error, s.Status));
         Assert.All(failed, s => Assert.True(s.Recorded));
