@@ -50,7 +50,7 @@ internal sealed class QueueDrain : IAsyncDisposable
     public static async Task<IReadOnlyList<(string Queue, JsonElement Message)>> ReadAllAsync(QueueServiceClient queues, string prefix)
     {
         var drain = new QueueDrain(queues, prefix, delete: false);
-        await drain.PassUntilEmptyAsync(CancellationToken.None);
+        await drain.PassUntilEmptyAsync();
         return drain.Messages();
     }
 
@@ -62,7 +62,7 @@ internal sealed class QueueDrain : IAsyncDisposable
     {
         await _stop.CancelAsync();
         if (_loop is not null) await _loop;
-        await PassUntilEmptyAsync(CancellationToken.None);
+        await PassUntilEmptyAsync();
         return Messages();
     }
 
@@ -77,7 +77,7 @@ internal sealed class QueueDrain : IAsyncDisposable
                 // The stop ends the loop between requests, never during one: a receive that Azurite has
                 // served but whose response is cancelled here leaves its messages hidden for the
                 // visibility timeout, and the final pass would miss them (10 messages "lost" that way in CI).
-                if (await PassAsync(CancellationToken.None, _stop.Token) == 0) await Task.Delay(200, _stop.Token);
+                if (await PassAsync(_stop.Token) == 0) await Task.Delay(200, _stop.Token);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
@@ -91,36 +91,36 @@ internal sealed class QueueDrain : IAsyncDisposable
         }
     }
 
-    private async Task PassUntilEmptyAsync(CancellationToken cancellationToken)
+    private async Task PassUntilEmptyAsync()
     {
         var failures = 0;
         while (true)
         {
             try
             {
-                if (await PassAsync(cancellationToken, CancellationToken.None) == 0) return;
+                if (await PassAsync(CancellationToken.None) == 0) return;
                 failures = 0;
             }
             catch (RequestFailedException) when (++failures < 10)
             {
-                await Task.Delay(1000, cancellationToken);
+                await Task.Delay(1000);
             }
         }
     }
 
     /// <summary>
     /// One round over every queue of the scope, each read until empty (or until <paramref name="stop"/>,
-    /// checked between requests); returns messages received.
+    /// checked between requests, which it never cancels); returns messages received.
     /// </summary>
-    private async Task<int> PassAsync(CancellationToken cancellationToken, CancellationToken stop)
+    private async Task<int> PassAsync(CancellationToken stop)
     {
         var received = 0;
-        await foreach (var queue in _queues.GetQueuesAsync(prefix: _prefix, cancellationToken: cancellationToken))
+        await foreach (var queue in _queues.GetQueuesAsync(prefix: _prefix))
         {
             var client = _queues.GetQueueClient(queue.Name);
             while (!stop.IsCancellationRequested)
             {
-                var batch = (await client.ReceiveMessagesAsync(32, _delete ? Visibility : TimeSpan.FromMinutes(30), cancellationToken)).Value;
+                var batch = (await client.ReceiveMessagesAsync(32, _delete ? Visibility : TimeSpan.FromMinutes(30))).Value;
                 if (batch.Length == 0) break;
                 received += batch.Length;
                 foreach (var message in batch)
@@ -128,18 +128,18 @@ internal sealed class QueueDrain : IAsyncDisposable
                     _read.TryAdd((queue.Name, message.MessageId), JsonDocument.Parse(message.Body.ToMemory()).RootElement);
                 }
                 // Side by side: one at a time each delete costs a round trip.
-                if (_delete) await Task.WhenAll(batch.Select(m => DeleteAsync(client, m, cancellationToken)));
+                if (_delete) await Task.WhenAll(batch.Select(m => DeleteAsync(client, m)));
             }
         }
         return received;
     }
 
     /// <summary>Deletes a message already recorded; a 404 means it is gone already, which is what was asked.</summary>
-    private static async Task DeleteAsync(QueueClient client, QueueMessage message, CancellationToken cancellationToken)
+    private static async Task DeleteAsync(QueueClient client, QueueMessage message)
     {
         try
         {
-            await client.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+            await client.DeleteMessageAsync(message.MessageId, message.PopReceipt);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
