@@ -85,6 +85,11 @@ internal static class DevCommand
             await error.WriteLineAsync($"eventrouter dev: {ex.Message}");
             return ExitCodes.Failed;
         }
+        catch (AzuriteStartException ex)
+        {
+            await error.WriteLineAsync($"eventrouter dev: {ex.Message} Check that Node.js is installed and that `npm ci` ran in the repository root (scripts/bootstrap.sh does both).");
+            return ExitCodes.Failed;
+        }
 
         await using var _ = azurite;
         KafkaNativeLibrary.EnsureLoaded();
@@ -151,6 +156,10 @@ internal static class DevCommand
         };
 
         var builder = EventRouterHost.CreateBuilder(settings);
+        // The sample events are about 1% malformed on purpose: a warning per poisoned record would bury the
+        // live table, and the closing table counts them by reason (`poison list` shows each). Its storage
+        // warnings are the Kafka source's to give. --verbose shows them all.
+        if (!verbose) builder.Logging.AddFilter(typeof(RoutingPipeline).FullName, LogLevel.Error);
         // Registered last, so the Kafka sources get it: the real pipeline, with the ledger counting its outcomes.
         builder.Services.AddSingleton<IRecordBatchRouter>(sp => new AccountingRouter(sp.GetRequiredService<RoutingPipeline>(), ledger));
         // The same storage clients as production's, with a policy that counts each request by what it does.
@@ -266,7 +275,7 @@ internal static class DevCommand
                 var snapshot = ledger.Snapshot();
                 var p = Interlocked.Read(ref produced);
                 error.WriteLine($"eventrouter dev: produced {p:N0}, accounted for {snapshot.Distinct:N0}, not yet in a queue {Math.Max(0, p - snapshot.Distinct):N0}, " +
-                    $"re-read {snapshot.ReRead:N0}, queue stage handled {counters.Handled:N0} of {snapshot.QueueMessagesWritten:N0}, Azurite {requestRate:N0} requests/s" +
+                    $"re-read {snapshot.ReRead:N0}, queue messages written {snapshot.QueueMessagesWritten:N0}, handled {counters.Handled:N0}, Azurite {requestRate:N0} requests/s" +
                     (Backlog() >= MaxBacklog ? $"; producer waiting: the pipeline is {MaxBacklog:N0} behind" : ""));
             });
         }
@@ -364,8 +373,10 @@ internal static class DevCommand
         // Unwrapped, so that each command can be copied as it stands.
         var path = settingsPath.Contains(' ', StringComparison.Ordinal) ? $"\"{settingsPath}\"" : settingsPath;
         var writer = console.Profile.Out.Writer;
-        // Azurite's well-known development key: published, and valid for the emulator only.
-        writer.WriteLine($"Storage connection string (for Azure Storage Explorer): {connection["EventStorage"]}");
+        // The connection string holds an account key (Azurite's published one, but a key all the same, and
+        // output people copy into tickets should not teach that keys get printed): the settings file has it.
+        writer.WriteLine($"Storage: Azurite's development account (devstoreaccount1); its connection string is EventStorage in the settings file. " +
+            $"In Azure Storage Explorer: Attach to a local emulator, queues port {new Uri(queueEndpoint).Port}, blobs port {new Uri(blobEndpoint).Port}.");
         writer.WriteLine("Try, in another terminal:");
         if (kcat is not null)
         {
@@ -419,8 +430,11 @@ internal static class DevCommand
             summary.AddRow("Consumer lag (after stop)", lag == 0 ? "0 (all committed)" : $"{lag:N0} (not committed)");
         }
         summary
-            .AddRow("Handled by queue handlers", $"{counters.Handled:N0} of {ledger.QueueMessagesWritten:N0} messages" +
-                (end is not null && counters.Handled + counters.QueuePoisoned < ledger.QueueMessagesWritten ? " (the rest stay queued)" : ""))
+            // Both count deliveries, not distinct messages: a message the queue stage received again (its
+            // visibility timeout ran out mid-handling) is handled again, so handled can exceed written.
+            .AddRow("Handled by queue handlers", $"{counters.Handled:N0} of {ledger.QueueMessagesWritten:N0} messages written" +
+                (end is not null && counters.Handled + counters.QueuePoisoned < ledger.QueueMessagesWritten ? " (the rest stay queued)" : "") +
+                (counters.Handled > ledger.QueueMessagesWritten ? $" ({counters.Handled - ledger.QueueMessagesWritten:N0} handled again: delivered once more by the queue)" : ""))
             .AddRow("Moved to <queue>-poison", counters.QueuePoisoned.ToString("N0"))
             .AddRow("Throughput, Kafka to queues", $"{ledger.Distinct / intoQueues:N0} events/s")
             .AddRow("Throughput, whole pipeline (handled)", $"{ledger.Distinct / Math.Max(timing.WholePipeline.TotalSeconds, 0.001):N0} events/s")

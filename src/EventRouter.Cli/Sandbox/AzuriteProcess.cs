@@ -22,6 +22,9 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     private readonly string _executable;
     private readonly bool _split;
     private readonly List<Process> _processes = [];
+    // The last lines each process wrote to stderr: why it exited, when it does at start.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _errorLines = new();
+    private const int ErrorLinesKept = 5;
     private bool _ownsDirectory;
 
     private AzuriteProcess(string executable, string? dataDirectory, int queuePort, int blobPort, bool split = false)
@@ -92,12 +95,22 @@ internal sealed class AzuriteProcess : IAsyncDisposable
         while (!(await IsListeningAsync(QueuePort).ConfigureAwait(false) && await IsListeningAsync(BlobPort).ConfigureAwait(false)))
         {
             if (_processes.FirstOrDefault(p => p.HasExited) is { } exited)
-                throw new InvalidOperationException($"Azurite exited at start with code {exited.ExitCode} (ports {QueuePort}/{BlobPort}).");
+            {
+                exited.WaitForExit(); // until its stderr is read to the end
+                var code = exited.ExitCode;
+                Kill(); // the other service of a split pair, too
+                throw new AzuriteStartException($"Azurite (the storage emulator) exited at start with code {code}{Reason()}.");
+            }
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Azurite did not listen on ports {QueuePort}/{BlobPort} within 30 s.");
+            {
+                Kill();
+                throw new AzuriteStartException($"Azurite (the storage emulator) did not listen on ports {QueuePort}/{BlobPort} within 30 s{Reason()}.");
+            }
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private string Reason() => _errorLines.IsEmpty ? "" : ": " + string.Join(" ", _errorLines);
 
     private void Launch(string executable, IEnumerable<string> arguments)
     {
@@ -108,9 +121,23 @@ internal sealed class AzuriteProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
-        var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start {executable}.");
+        Process process;
+        try
+        {
+            process = Process.Start(startInfo) ?? throw new AzuriteStartException($"Could not start {executable}.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            Kill();
+            throw new AzuriteStartException($"Could not start {executable}: {ex.Message}.");
+        }
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (string.IsNullOrWhiteSpace(e.Data)) return;
+            _errorLines.Enqueue(e.Data.Trim());
+            while (_errorLines.Count > ErrorLinesKept) _errorLines.TryDequeue(out string? _);
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _processes.Add(process);

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using EventRouter.Delivery;
+using EventRouter.Diagnostics;
 using EventRouter.Routing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,10 +21,14 @@ namespace EventRouter.Processing;
 /// </summary>
 public sealed partial class QueuePumpService(
     QueueServiceClient queues, RouteTable routes, QueueDeliveryHandler handler,
-    IOptions<ProcessingOptions> options, ILogger<QueuePumpService> logger) : BackgroundService
+    IOptions<ProcessingOptions> options, ILogger<QueuePumpService> logger, TimeProvider time) : BackgroundService
 {
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
     private readonly ProcessingOptions _options = options.Value;
+    // One account behind every queue: while it is away, one line for all pollers, not one per queue and poll.
+    private readonly OutageReporter _storage = new(time);
+    // The account's address without any query (a SAS token would be a secret).
+    private readonly string _endpoint = queues.Uri.GetLeftPart(UriPartial.Path);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(routes.DestinationQueues.Select(queue => PumpAsync(queue, stoppingToken)));
@@ -38,6 +43,7 @@ public sealed partial class QueuePumpService(
             try
             {
                 batch = (await client.ReceiveMessagesAsync(_options.BatchSize, _options.VisibilityTimeout, stoppingToken).ConfigureAwait(false)).Value;
+                Report(_storage.OnSuccess(), queueName);
             }
             catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
@@ -47,11 +53,12 @@ public sealed partial class QueuePumpService(
             }
             catch (RequestFailedException ex) when (ex.Status == 404)
             {
+                Report(_storage.OnSuccess(), queueName);
                 batch = []; // Not created yet: the router creates queues on first use.
             }
             catch (Exception ex) when (TransientFailure.IsTransient(ex))
             {
-                Log.ReceiveFailed(logger, queueName, ex.GetType().Name);
+                Report(_storage.OnFailure(), queueName, ex.GetType().Name);
                 batch = [];
             }
 
@@ -145,10 +152,32 @@ public sealed partial class QueuePumpService(
         }
     }
 
+    private void Report(OutageReport? report, string queueName, string? exceptionType = null)
+    {
+        if (report is not { } r) return;
+        var down = TimeSpan.FromSeconds(Math.Round(r.Down.TotalSeconds));
+        switch (r.Kind)
+        {
+            case OutageReportKind.Began: Log.StorageUnreachable(logger, _endpoint, queueName, exceptionType); break;
+            case OutageReportKind.Continues: Log.StorageStillUnreachable(logger, _endpoint, down, exceptionType); break;
+            case OutageReportKind.Ended: Log.StorageReachable(logger, _endpoint, down); break;
+            default: Log.ReceiveFailed(logger, queueName, exceptionType); break;
+        }
+    }
+
     private static partial class Log
     {
-        [LoggerMessage(3201, LogLevel.Warning, "Receiving from {Queue} failed ({ExceptionType}); polling again", EventName = "ReceiveFailed")]
-        public static partial void ReceiveFailed(ILogger logger, string queue, string exceptionType);
+        [LoggerMessage(3201, LogLevel.Debug, "Receiving from {Queue} failed ({ExceptionType}); polling again", EventName = "ReceiveFailed")]
+        public static partial void ReceiveFailed(ILogger logger, string queue, string? exceptionType);
+
+        [LoggerMessage(3204, LogLevel.Warning, "The queue stage cannot reach storage at {Endpoint} ({ExceptionType} receiving from {Queue}); check EventStorage. Polling again; said again once a minute while it lasts", EventName = "StorageUnreachable")]
+        public static partial void StorageUnreachable(ILogger logger, string endpoint, string queue, string? exceptionType);
+
+        [LoggerMessage(3205, LogLevel.Warning, "The queue stage still cannot reach storage at {Endpoint} after {Down} ({ExceptionType}); polling again", EventName = "StorageStillUnreachable")]
+        public static partial void StorageStillUnreachable(ILogger logger, string endpoint, TimeSpan down, string? exceptionType);
+
+        [LoggerMessage(3206, LogLevel.Information, "The queue stage reaches storage at {Endpoint} again, after {Down}", EventName = "StorageReachable")]
+        public static partial void StorageReachable(ILogger logger, string endpoint, TimeSpan down);
 
         [LoggerMessage(3202, LogLevel.Error, "Moving message {MessageId} from {Queue} to its poison queue failed; it stays and is retried", EventName = "PoisonFailed")]
         public static partial void PoisonFailed(ILogger logger, string messageId, string queue, Exception exception);

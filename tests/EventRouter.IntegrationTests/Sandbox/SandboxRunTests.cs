@@ -35,6 +35,8 @@ public sealed partial class SandboxRunTests(ITestOutputHelper output)
         Assert.Matches(@"Consumer lag \(after stop\)\s*│\s*0 \(all committed\)", text);
         Assert.DoesNotMatch(StackFrame(), text);
         Assert.DoesNotContain("--- End of stack trace", text);
+        // Poisoned records are counted in the table, not logged one by one (that is --verbose).
+        Assert.DoesNotContain("Poisoned record", text);
     }
 
     [Fact]
@@ -51,7 +53,12 @@ public sealed partial class SandboxRunTests(ITestOutputHelper output)
         Assert.Matches(@"Broker\s*│\s*127\.0\.0\.1:\d+", text);
         Assert.Contains("6 partitions each", text);
         Assert.Contains("eventrouter-dev", text);
-        Assert.Matches(@"Storage connection string \(for Azure Storage Explorer\): DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;.*QueueEndpoint=http://127\.0\.0\.1:\d+/devstoreaccount1;", text);
+        var storage = Regex.Match(text, @"Storage: Azurite's development account \(devstoreaccount1\); its connection string is EventStorage in the settings file\. In Azure Storage Explorer: Attach to a local emulator, queues port (?<queue>\d+), blobs port \d+\.");
+        Assert.True(storage.Success, "no storage line:\n" + text);
+        Assert.Matches($@"Storage\s*│\s*Azurite, in memory: queues http://127\.0\.0\.1:{storage.Groups["queue"].Value},", text);
+        // No account key in the output, not even Azurite's published one.
+        Assert.DoesNotContain("AccountKey", text);
+        Assert.DoesNotContain("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq", text);
         var settings = SettingsPath().Match(text);
         Assert.True(settings.Success, "no settings file named:\n" + text);
         Assert.False(File.Exists(settings.Value), "the settings file should be deleted on stop");
@@ -75,6 +82,21 @@ public sealed partial class SandboxRunTests(ITestOutputHelper output)
         Assert.Equal(130, exitCode);
         Assert.Matches(@"Not all events accounted for: [\d,]+ produced; [\d,]+ routed \+", text);
         Assert.Contains("stopped by the user before all 100,000 events were accounted for", text);
+    }
+
+    [Fact]
+    public async Task Dev_WhenAzuriteCannotStart_SaysWhyInOneLineAndExitsOneWithoutAStackTrace()
+    {
+        // No node on the PATH: Azurite's launcher (#!/usr/bin/env node) exits at once with 127.
+        var (code, stdout, stderr) = await Cli.CliProgram.RunAsync(new Dictionary<string, string> { ["PATH"] = "/nonexistent" },
+            ["dev", "--events", "10"], TimeSpan.FromMinutes(1));
+        output.WriteLine(stdout + stderr);
+
+        Assert.Equal(1, code);
+        Assert.Contains("eventrouter dev: Azurite (the storage emulator) exited at start with code 127: /usr/bin/env:", stderr);
+        Assert.Contains("Check that Node.js is installed", stderr);
+        Assert.DoesNotMatch(StackFrame(), stdout + stderr);
+        Assert.DoesNotContain("Unhandled exception", stdout + stderr);
     }
 
     [GeneratedRegex(@"All (?<total>[\d,]+) events accounted for: (?<routed>[\d,]+) routed \+ (?<unrouted>[\d,]+) unrouted \+ (?<poisoned>[\d,]+) poisoned \+ (?<duplicates>[\d,]+) duplicates \+ (?<conflated>[\d,]+) conflated = (?<sum>[\d,]+);")]
