@@ -233,6 +233,15 @@ internal sealed class EndToEndScope : IAsyncDisposable
         return total;
     }
 
+    /// <summary>Per partition of both topics: the group's committed offset (null: none yet) and the end offset.</summary>
+    public Dictionary<(string Topic, int Partition), (long? Committed, long End)> PartitionProgress()
+    {
+        using var consumer = CreateGroupInspector();
+        return consumer.Committed(AllPartitions(), TimeSpan.FromSeconds(10)).ToDictionary(
+            tpo => (tpo.Topic, tpo.Partition.Value),
+            tpo => (tpo.Offset.IsSpecial ? (long?)null : tpo.Offset.Value, consumer.QueryWatermarkOffsets(tpo.TopicPartition, TimeSpan.FromSeconds(10)).High.Value));
+    }
+
     /// <summary>Waits until the group has committed at least <paramref name="records"/> records.</summary>
     public async Task WaitForCommittedAsync(long records, TimeSpan timeout, WorkerProcess worker)
     {
