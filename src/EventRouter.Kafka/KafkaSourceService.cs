@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
+using EventRouter.Kafka.Consuming;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -68,7 +69,6 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private const int MaxRecordsPerPollBurst = 1024;
 
     private readonly KafkaOptions _options;
-    private readonly IRecordBatchRouter _router;
     private readonly KafkaClientConfigFactory _configFactory;
     private readonly KafkaMetrics _metrics;
     private readonly ILogger _logger;
@@ -77,6 +77,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private readonly BrokerConnectivityReporter _connectivity;
     private readonly SkippedRecordsTracker _skipped = new();
     private readonly IngestRateLimiter? _rateLimiter;
+    private readonly BatchRetrier _retrier;
 
     // Consume-thread state.
     private readonly SortedDictionary<int, PartitionLane> _lanes = [];
@@ -112,13 +113,13 @@ internal sealed partial class KafkaSourceService : BackgroundService
     {
         Topic = topic ?? string.Empty;
         _options = options.Value;
-        _router = router;
         _configFactory = configFactory;
         _metrics = metrics;
         _logger = logger;
         _lifetime = lifetime;
         _time = timeProvider ?? TimeProvider.System;
         _connectivity = new BrokerConnectivityReporter(_time);
+        _retrier = new BatchRetrier(Topic, _options, router, metrics, logger, _time);
         if (_options.MaxEventsPerSecond is > 0 and var rate)
         {
             _rateLimiter = new IngestRateLimiter(rate, _time);
@@ -490,7 +491,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         var batch = new InFlightBatch(lane.Partition, records, now);
         lane.InFlight = batch;
         _inFlight.Add(batch);
-        batch.Task = Task.Run(() => RouteWithRetryAsync(batch));
+        batch.Task = Task.Run(() => _retrier.RouteAsync(batch));
         Log.BatchDispatched(_logger, Topic, lane.Partition, records.Length, bytes);
         PublishStatus(running: true);
     }
@@ -506,82 +507,6 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
 
         return false;
-    }
-
-    /// <summary>
-    /// Routes one batch until it succeeds or is cancelled. Never throws: true when every record is in
-    /// storage, false when the batch was abandoned (its offsets must not be stored).
-    /// </summary>
-    private async Task<bool> RouteWithRetryAsync(InFlightBatch batch)
-    {
-        var cancellationToken = batch.Cancellation.Token;
-        while (true)
-        {
-            string errorType;
-            try
-            {
-                await _router.RouteBatchAsync(batch.Records, cancellationToken).ConfigureAwait(false);
-                if (batch.FailedAttempts > 0)
-                {
-                    Log.BatchRecovered(_logger, Topic, batch.Partition, batch.Records.Count, batch.FailedAttempts);
-                }
-
-                return true;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return false;
-            }
-            catch (EventDeliveryException ex)
-            {
-                var failures = batch.RecordFailure();
-                errorType = ex.IsTransient ? KafkaTelemetryNames.TransientError : KafkaTelemetryNames.PermanentError;
-                var delay = NextDelay(failures);
-                if (ex.IsTransient)
-                {
-                    Log.BatchDeliveryFailed(_logger, Topic, batch.Partition, batch.Records.Count, failures, delay.TotalMilliseconds, ex);
-                }
-                else
-                {
-                    Log.BatchDeliveryFailedPermanently(_logger, Topic, batch.Partition, batch.Records.Count, failures, delay.TotalMilliseconds, ex);
-                }
-
-                _metrics.BatchRetried(Topic, _options.ConsumerGroup, errorType);
-                if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
-                {
-                    return false;
-                }
-            }
-            catch (Exception ex)
-            {
-                // A bug in the router, not a storage failure. Committing would lose the batch, so it is
-                // retried like a delivery failure; the Error log is what should get someone's attention.
-                var failures = batch.RecordFailure();
-                var delay = NextDelay(failures);
-                Log.BatchRoutingFailedUnexpectedly(_logger, Topic, batch.Partition, batch.Records.Count, failures, delay.TotalMilliseconds, ex);
-                _metrics.BatchRetried(Topic, _options.ConsumerGroup, KafkaTelemetryNames.UnexpectedError);
-                if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
-                {
-                    return false;
-                }
-            }
-        }
-    }
-
-    private TimeSpan NextDelay(int failures)
-        => RetryBackoff.Delay(failures, _options.RetryDelay, _options.RetryMaxDelay, Random.Shared.NextDouble());
-
-    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Settles every finished batch, and forgets abandoned batches that have unwound.</summary>
