@@ -80,9 +80,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private readonly BatchRetrier _retrier;
 
     // Consume-thread state.
-    private readonly SortedDictionary<int, PartitionLane> _lanes = [];
-    private readonly List<InFlightBatch> _inFlight = [];
-    private readonly List<InFlightBatch> _abandoned = [];
+    private readonly PartitionOffsets _offsets;
     private int _bufferedRecords;
     private long _bufferedBytes;
     private bool _rateLimited;
@@ -97,8 +95,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     // The group answered with an assignment (possibly empty) since this member joined: for readiness.
     private bool _hasAssignment;
     private volatile Measurement<long>[] _lag = [];
-    // The last offset committed per partition (consume thread only), and its measurements for the gauge.
-    private readonly Dictionary<int, long> _committed = [];
+    // The last offset committed per partition, as measurements for the gauge.
     private volatile Measurement<long>[] _committedOffsets = [];
 
     public KafkaSourceService(
@@ -119,6 +116,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         _lifetime = lifetime;
         _time = timeProvider ?? TimeProvider.System;
         _connectivity = new BrokerConnectivityReporter(_time);
+        _offsets = new PartitionOffsets(Topic, _options.ConsumerGroup, metrics, logger);
         _retrier = new BatchRetrier(Topic, _options, router, metrics, logger, _time);
         if (_options.MaxEventsPerSecond is > 0 and var rate)
         {
@@ -180,11 +178,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         catch (Exception ex)
         {
             Log.ConsumerCrashed(_logger, Topic, ex);
-            foreach (var batch in _inFlight)
-            {
-                batch.Cancellation.Cancel();
-            }
-
+            _offsets.CancelInFlight();
             _lifetime.StopApplication();
             try
             {
@@ -221,7 +215,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         var allPaused = UpdatePause(consumer);
         RefreshLagIfDue(consumer);
 
-        var busy = _inFlight.Count > 0 || _abandoned.Count > 0;
+        var busy = _offsets.Busy;
         if ((busy || _rateLimited) && (allPaused || Saturated()))
         {
             // Paused: nothing can arrive, so wait for a batch itself. Saturated: stop taking records and
@@ -256,7 +250,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
             return;
         }
 
-        var timeout = _inFlight.Count > 0 ? BusyPollTimeout
+        var timeout = _offsets.InFlight.Count > 0 ? BusyPollTimeout
             : _bufferedRecords == 0 ? IdlePollTimeout
             : RemainingLinger();
         if (_rateLimited)
@@ -269,14 +263,14 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
     private bool WaitForAnyBatch(TimeSpan timeout)
     {
-        var tasks = new Task[_inFlight.Count + _abandoned.Count];
+        var tasks = new Task[_offsets.InFlight.Count + _offsets.Abandoned.Count];
         var i = 0;
-        foreach (var batch in _inFlight)
+        foreach (var batch in _offsets.InFlight)
         {
             tasks[i++] = batch.Task;
         }
 
-        foreach (var batch in _abandoned)
+        foreach (var batch in _offsets.Abandoned)
         {
             tasks[i++] = batch.Task;
         }
@@ -330,7 +324,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
         _caughtUp = result is null;
         if (result is not null && _connectivity.IsDown) Report(_connectivity.OnConnected());
-        if (result?.Message is null || _stopping || !_lanes.TryGetValue(result.Partition.Value, out var lane))
+        if (result?.Message is null || _stopping || !_offsets.TryGetLane(result.Partition.Value, out var lane))
         {
             return false; // nothing, shutting down, or a straggler of a partition no longer ours
         }
@@ -370,7 +364,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
             return true;
         }
 
-        foreach (var lane in _lanes.Values)
+        foreach (var lane in _offsets.Lanes)
         {
             if (!lane.Paused && !lane.IsFull(_options))
             {
@@ -401,7 +395,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private TimeSpan RemainingLinger()
     {
         var oldest = long.MaxValue;
-        foreach (var lane in _lanes.Values)
+        foreach (var lane in _offsets.Lanes)
         {
             if (lane.BufferedCount > 0 && lane.InFlight is null && lane.OldestBufferedAt < oldest)
             {
@@ -433,12 +427,12 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
         var pressed = _bufferedBytes >= BufferedBytesBound || _bufferedRecords >= BufferedRecordsBound;
         var now = _time.GetTimestamp(); // one clock read for every lane's linger
-        while (_inFlight.Count < _options.MaxParallelPartitions)
+        while (_offsets.InFlight.Count < _options.MaxParallelPartitions)
         {
             PartitionLane? next = null;
-            foreach (var lane in _lanes.Values)
+            foreach (var lane in _offsets.Lanes)
             {
-                if (lane.BufferedCount == 0 || lane.InFlight is not null || IsWaitingForAbandoned(lane.Partition))
+                if (lane.BufferedCount == 0 || lane.InFlight is not null || _offsets.IsWaitingForAbandoned(lane.Partition))
                 {
                     continue;
                 }
@@ -489,61 +483,25 @@ internal sealed partial class KafkaSourceService : BackgroundService
         _bufferedBytes -= bytes;
 
         var batch = new InFlightBatch(lane.Partition, records, now);
-        lane.InFlight = batch;
-        _inFlight.Add(batch);
+        _offsets.Start(lane, batch);
         batch.Task = Task.Run(() => _retrier.RouteAsync(batch));
         Log.BatchDispatched(_logger, Topic, lane.Partition, records.Length, bytes);
         PublishStatus(running: true);
     }
 
-    private bool IsWaitingForAbandoned(int partition)
-    {
-        foreach (var batch in _abandoned)
-        {
-            if (batch.Partition == partition)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>Settles every finished batch, and forgets abandoned batches that have unwound.</summary>
     private void SettleCompleted(IConsumer<byte[], byte[]> consumer)
     {
-        for (var i = _inFlight.Count - 1; i >= 0; i--)
+        foreach (var batch in _offsets.TakeCompleted())
         {
-            if (_inFlight[i].Task.IsCompleted)
-            {
-                var batch = _inFlight[i];
-                _inFlight.RemoveAt(i);
-                Complete(consumer, batch);
-            }
-        }
-
-        for (var i = _abandoned.Count - 1; i >= 0; i--)
-        {
-            if (_abandoned[i].Task.IsCompleted)
-            {
-                _abandoned[i].Cancellation.Dispose();
-                _abandoned.RemoveAt(i);
-            }
+            Complete(consumer, batch);
         }
     }
 
-    /// <summary>Settles a completed batch (already removed from <see cref="_inFlight"/>): on success, stores offset+1 if the partition is still ours.</summary>
+    /// <summary>Settles a finished batch: on success, stores offset+1 if the partition is still ours.</summary>
     private void Complete(IConsumer<byte[], byte[]> consumer, InFlightBatch batch)
     {
-        var routed = batch.Task.Result;
-        batch.Cancellation.Dispose();
-        _lanes.TryGetValue(batch.Partition, out var lane);
-        if (lane is not null && ReferenceEquals(lane.InFlight, batch))
-        {
-            lane.InFlight = null;
-        }
-
-        if (!routed || !batch.Committable || lane is null)
+        if (_offsets.Settle(batch) is not { } offset)
         {
             PublishStatus(running: true);
             return;
@@ -551,14 +509,14 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
         try
         {
-            consumer.StoreOffset(new TopicPartitionOffset(Topic, batch.Partition, batch.NextOffset));
-            lane.StoredOffset = batch.NextOffset;
-            Log.OffsetStored(_logger, Topic, batch.Partition, batch.NextOffset);
+            consumer.StoreOffset(new TopicPartitionOffset(Topic, batch.Partition, offset));
+            _offsets.Stored(batch.Partition, offset);
+            Log.OffsetStored(_logger, Topic, batch.Partition, offset);
         }
         catch (KafkaException ex)
         {
             // The partition was taken away in between; its next owner re-reads the records.
-            Log.StoreOffsetFailed(_logger, Topic, batch.Partition, batch.NextOffset, ex.Error.Reason);
+            Log.StoreOffsetFailed(_logger, Topic, batch.Partition, offset, ex.Error.Reason);
         }
 
         var elapsed = _time.GetElapsedTime(batch.StartedAt);
@@ -574,8 +532,8 @@ internal sealed partial class KafkaSourceService : BackgroundService
     {
         List<(PartitionLane Lane, string Reason)>? toPause = null;
         List<PartitionLane>? toResume = null;
-        var allPaused = _lanes.Count > 0;
-        foreach (var lane in _lanes.Values)
+        var allPaused = _offsets.Lanes.Count > 0;
+        foreach (var lane in _offsets.Lanes)
         {
             var reason = PauseReason(lane);
             if (reason is not null && !lane.Paused)
@@ -632,9 +590,9 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private string? PauseReason(PartitionLane lane)
         => _stopping ? "stopping"
             : lane.InFlight is { FailedAttempts: > 0 } ? "storage is failing"
-            : IsWaitingForAbandoned(lane.Partition) ? "waiting for an abandoned batch"
+            : _offsets.IsWaitingForAbandoned(lane.Partition) ? "waiting for an abandoned batch"
             : !BufferOverfull || !lane.IsFull(_options) ? null
-            : lane.InFlight is not null || _inFlight.Count >= _options.MaxParallelPartitions ? BackPressureReason
+            : lane.InFlight is not null || _offsets.InFlight.Count >= _options.MaxParallelPartitions ? BackPressureReason
             : _rateLimited ? RateLimitReason
             : null; // about to be routed
 
@@ -663,10 +621,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     {
         _hasAssignment = true;
         if (_connectivity.IsDown) Report(_connectivity.OnConnected());
-        foreach (var tp in partitions)
-        {
-            _lanes[tp.Partition.Value] = new PartitionLane(tp.Partition.Value);
-        }
+        _offsets.Assign(partitions.Select(tp => tp.Partition.Value));
 
         if (partitions.Count > 0)
         {
@@ -681,7 +636,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private void OnPartitionsRevoked(IConsumer<byte[], byte[]> consumer, List<TopicPartitionOffset> partitions)
     {
         var revoked = partitions.Select(p => p.Partition.Value).ToHashSet();
-        var affected = _inFlight.Where(b => revoked.Contains(b.Partition)).ToList();
+        var affected = _offsets.InFlightOf(revoked);
         Log.PartitionsRevoked(_logger, Topic, Format(revoked), affected.Sum(b => b.Records.Count));
         if (revoked.Count > 0) _metrics.Rebalanced(Topic, _options.ConsumerGroup, KafkaTelemetryNames.Revoked);
         DropBuffered(revoked);
@@ -696,7 +651,6 @@ internal sealed partial class KafkaSourceService : BackgroundService
             {
                 if (batch.Task.IsCompleted)
                 {
-                    _inFlight.Remove(batch);
                     Complete(consumer, batch);
                 }
                 else
@@ -718,7 +672,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         _metrics.Rebalanced(Topic, _options.ConsumerGroup, KafkaTelemetryNames.Lost);
         DropBuffered(lost);
         foreach (var partition in lost) _skipped.Forget(partition);
-        foreach (var batch in _inFlight.Where(b => lost.Contains(b.Partition)).ToList())
+        foreach (var batch in _offsets.InFlightOf(lost))
         {
             Abandon(batch, "partitions lost");
         }
@@ -733,26 +687,15 @@ internal sealed partial class KafkaSourceService : BackgroundService
     /// </summary>
     private void Abandon(InFlightBatch batch, string reason)
     {
-        batch.Committable = false;
         Log.BatchAbandoned(_logger, Topic, batch.Partition, batch.Records.Count, reason);
-        batch.Cancellation.Cancel();
-        _inFlight.Remove(batch);
-        _abandoned.Add(batch);
-        if (_lanes.TryGetValue(batch.Partition, out var lane) && ReferenceEquals(lane.InFlight, batch))
-        {
-            lane.InFlight = null;
-        }
+        _offsets.Abandon(batch);
     }
 
     /// <summary>Forgets revoked or lost partitions; resumes those we paused so a later re-assignment starts unpaused.</summary>
     private void Release(IConsumer<byte[], byte[]> consumer, HashSet<int> partitions)
     {
-        Resume(consumer, _lanes.Values.Where(l => l.Paused && partitions.Contains(l.Partition)).ToList());
-        foreach (var partition in partitions)
-        {
-            _lanes.Remove(partition);
-            _committed.Remove(partition);
-        }
+        Resume(consumer, _offsets.PausedAmong(partitions));
+        _offsets.Release(partitions);
 
         PublishCommittedOffsets();
         PublishStatus(running: true);
@@ -761,7 +704,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     /// <summary>Drops the buffered records of <paramref name="partitions"/> (all when null); they stay uncommitted.</summary>
     private void DropBuffered(IReadOnlySet<int>? partitions)
     {
-        foreach (var lane in _lanes.Values)
+        foreach (var lane in _offsets.Lanes)
         {
             if (partitions is null || partitions.Contains(lane.Partition))
             {
@@ -775,12 +718,12 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private void Shutdown(IConsumer<byte[], byte[]> consumer)
     {
         _stopping = true;
-        Log.ConsumerStopping(_logger, Topic, _inFlight.Sum(b => b.Records.Count), _bufferedRecords);
+        Log.ConsumerStopping(_logger, Topic, _offsets.InFlight.Sum(b => b.Records.Count), _bufferedRecords);
         DropBuffered(null);
         UpdatePause(consumer);
 
         var started = _time.GetTimestamp();
-        while (_inFlight.Any(b => !b.Task.IsCompleted) && !_fatal)
+        while (_offsets.InFlight.Any(b => !b.Task.IsCompleted) && !_fatal)
         {
             var remaining = _options.ShutdownTimeout - _time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
@@ -794,13 +737,11 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
 
         SettleCompleted(consumer);
-        foreach (var batch in _inFlight)
+        foreach (var batch in _offsets.CancelInFlight())
         {
             Log.ShutdownTimedOut(_logger, Topic, batch.Partition, batch.Records.Count, _options.ShutdownTimeout);
-            batch.Cancellation.Cancel();
         }
 
-        _inFlight.Clear();
         try
         {
             consumer.Close(); // commits the stored offsets and leaves the group
@@ -817,43 +758,16 @@ internal sealed partial class KafkaSourceService : BackgroundService
         Log.ConsumerStopped(_logger, Topic);
     }
 
-    /// <summary>
-    /// The result of each commit librdkafka made of our stored offsets. A failed commit loses nothing
-    /// (the offsets stay stored and go with the next commit), but until one succeeds a restart or
-    /// rebalance re-reads those records: that is where duplicates come from, so it is worth a warning.
-    /// </summary>
     private void OnOffsetsCommitted(IConsumer<byte[], byte[]> consumer, CommittedOffsets committed)
     {
-        if (committed.Error.IsError)
+        if (_offsets.OnCommitted(committed))
         {
-            if (committed.Error.Code != ErrorCode.Local_NoOffset) // nothing new to commit: not a failure
-            {
-                Log.CommitFailed(_logger, Topic, committed.Error.Code, committed.Error.Reason);
-                _metrics.CommitFailed(Topic, _options.ConsumerGroup, committed.Error.Code.ToString());
-            }
-
-            return;
+            PublishCommittedOffsets();
         }
-
-        foreach (var tpo in committed.Offsets)
-        {
-            if (tpo.Error.IsError)
-            {
-                Log.PartitionCommitFailed(_logger, Topic, tpo.Partition.Value, tpo.Offset.Value, tpo.Error.Code, tpo.Error.Reason);
-                _metrics.CommitFailed(Topic, _options.ConsumerGroup, tpo.Error.Code.ToString());
-            }
-            else if (!tpo.Offset.IsSpecial)
-            {
-                Log.OffsetCommitted(_logger, Topic, tpo.Partition.Value, tpo.Offset.Value);
-                if (_lanes.ContainsKey(tpo.Partition.Value)) _committed[tpo.Partition.Value] = tpo.Offset.Value;
-            }
-        }
-
-        PublishCommittedOffsets();
     }
 
     private void PublishCommittedOffsets()
-        => _committedOffsets = [.. _committed.Select(c => new Measurement<long>(c.Value,
+        => _committedOffsets = [.. _offsets.Committed.Select(c => new Measurement<long>(c.Value,
             new KeyValuePair<string, object?>(KafkaTelemetryNames.TopicTag, Topic),
             new KeyValuePair<string, object?>(KafkaTelemetryNames.PartitionTag, c.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new KeyValuePair<string, object?>(KafkaTelemetryNames.ConsumerGroupTag, _options.ConsumerGroup)))];
@@ -926,8 +840,8 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
 
         _nextLagRefreshAt = now + (long)(LagRefreshInterval.TotalSeconds * _time.TimestampFrequency);
-        var measurements = new List<Measurement<long>>(_lanes.Count);
-        foreach (var lane in _lanes.Values)
+        var measurements = new List<Measurement<long>>(_offsets.Lanes.Count);
+        foreach (var lane in _offsets.Lanes)
         {
             var tp = new TopicPartition(Topic, lane.Partition);
             try
@@ -982,18 +896,12 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
     private void PublishStatus(bool running)
     {
-        var failedAttempts = 0;
-        foreach (var batch in _inFlight)
-        {
-            failedAttempts = Math.Max(failedAttempts, batch.FailedAttempts);
-        }
-
         _status = new KafkaSourceStatus(
             running,
-            [.. _lanes.Keys],
-            [.. _lanes.Values.Where(l => l.Paused).Select(l => l.Partition)],
-            _inFlight.Count,
-            failedAttempts,
+            [.. _offsets.Partitions],
+            [.. _offsets.Lanes.Where(l => l.Paused).Select(l => l.Partition)],
+            _offsets.InFlight.Count,
+            _offsets.MaxFailedAttempts,
             _bufferedRecords,
             _rateLimited)
         {
