@@ -58,10 +58,6 @@ namespace EventRouter.Kafka;
 /// </remarks>
 internal sealed partial class KafkaSourceService : BackgroundService
 {
-    private static readonly TimeSpan IdlePollTimeout = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan BusyPollTimeout = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan PausedWaitSlice = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan BackPressureWaitSlice = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan WatermarkQueryTimeout = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan WatermarkQueryBudget = TimeSpan.FromSeconds(1);
 
@@ -76,15 +72,11 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private readonly TimeProvider _time;
     private readonly BrokerConnectivityReporter _connectivity;
     private readonly SkippedRecordsTracker _skipped = new();
-    private readonly IngestRateLimiter? _rateLimiter;
+    private readonly LaneScheduler _scheduler;
     private readonly BatchRetrier _retrier;
 
     // Consume-thread state.
     private readonly PartitionOffsets _offsets;
-    private int _bufferedRecords;
-    private long _bufferedBytes;
-    private bool _rateLimited;
-    private bool _caughtUp = true;
     private long _lastPollAt;
     private bool _stopping;
     private long _nextLagRefreshAt;
@@ -118,10 +110,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         _connectivity = new BrokerConnectivityReporter(_time);
         _offsets = new PartitionOffsets(Topic, _options.ConsumerGroup, metrics, logger);
         _retrier = new BatchRetrier(Topic, _options, router, metrics, logger, _time);
-        if (_options.MaxEventsPerSecond is > 0 and var rate)
-        {
-            _rateLimiter = new IngestRateLimiter(rate, _time);
-        }
+        _scheduler = new LaneScheduler(_options, _time, _offsets);
     }
 
     /// <summary>The topic this instance consumes, exactly as configured; empty when disabled.</summary>
@@ -216,33 +205,21 @@ internal sealed partial class KafkaSourceService : BackgroundService
         RefreshLagIfDue(consumer);
 
         var busy = _offsets.Busy;
-        if ((busy || _rateLimited) && (allPaused || Saturated()))
+        if (_scheduler.ShouldHoldBack(allPaused, busy, _lastPollAt) is { } hold)
         {
-            // Paused: nothing can arrive, so wait for a batch itself. Saturated: stop taking records and
-            // leave them in librdkafka's bounded prefetch queue; pausing here instead would purge that
-            // queue and stall the next fetch behind the outstanding long poll (fetch.wait.max.ms) for
-            // every batch. Either way, poll once per slice so rebalances and errors are served and the
-            // group sees us alive (max.poll.interval.ms).
-            var pollEvery = allPaused ? PausedWaitSlice : BackPressureWaitSlice;
-            var wait = pollEvery - _time.GetElapsedTime(_lastPollAt);
-            if (_rateLimited)
-            {
-                wait = Min(wait, _rateLimiter!.UntilAvailable); // wake for the next token
-            }
-
-            if (wait > TimeSpan.Zero)
+            if (hold.Wait > TimeSpan.Zero)
             {
                 if (busy)
                 {
-                    WaitForAnyBatch(wait);
+                    WaitForAnyBatch(hold.Wait);
                 }
                 else
                 {
-                    Thread.Sleep(wait); // only the rate limit holds records back
+                    Thread.Sleep(hold.Wait); // only the rate limit holds records back
                 }
             }
 
-            if (_time.GetElapsedTime(_lastPollAt) >= pollEvery)
+            if (_time.GetElapsedTime(_lastPollAt) >= hold.PollEvery)
             {
                 Poll(consumer, TimeSpan.Zero, out _);
             }
@@ -250,15 +227,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
             return;
         }
 
-        var timeout = _offsets.InFlight.Count > 0 ? BusyPollTimeout
-            : _bufferedRecords == 0 ? IdlePollTimeout
-            : RemainingLinger();
-        if (_rateLimited)
-        {
-            timeout = Min(timeout, _rateLimiter!.UntilAvailable);
-        }
-
-        PollBurst(consumer, timeout);
+        PollBurst(consumer, _scheduler.PollTimeout());
     }
 
     private bool WaitForAnyBatch(TimeSpan timeout)
@@ -322,7 +291,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
             return false;
         }
 
-        _caughtUp = result is null;
+        _scheduler.CaughtUp = result is null;
         if (result is not null && _connectivity.IsDown) Report(_connectivity.OnConnected());
         if (result?.Message is null || _stopping || !_offsets.TryGetLane(result.Partition.Value, out var lane))
         {
@@ -339,154 +308,22 @@ internal sealed partial class KafkaSourceService : BackgroundService
         var record = KafkaRecordMapper.ToInboundRecord(result, Topic);
         var size = KafkaRecordMapper.SizeOf(record);
         // A poll that could wait reads the clock again; the rest of a burst (no wait) arrive when it began.
-        lane.Add(record, size, timeout == TimeSpan.Zero ? pollAt : _time.GetTimestamp());
-        _bufferedRecords++;
-        _bufferedBytes += size;
-        laneFilled = lane.IsFull(_options);
+        laneFilled = _scheduler.Add(lane, record, size, timeout == TimeSpan.Zero ? pollAt : _time.GetTimestamp());
         return true;
     }
 
-    /// <summary>
-    /// No lane can usefully take another record: every unpaused lane already holds a full next batch, the
-    /// buffer as a whole reached its bound, or it holds a second's worth under the rate limit.
-    /// </summary>
-    private bool Saturated()
-    {
-        if (_bufferedBytes >= BufferedBytesBound || _bufferedRecords >= BufferedRecordsBound)
-        {
-            return true;
-        }
-
-        if (_rateLimiter is not null && _bufferedRecords >= _rateLimiter.OneSecondsWorth)
-        {
-            // A second's worth waits already: taking more would only fill lanes up to the point where
-            // they are paused, and a paused partition's prefetched records are thrown away and fetched again.
-            return true;
-        }
-
-        foreach (var lane in _offsets.Lanes)
-        {
-            if (!lane.Paused && !lane.IsFull(_options))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// Records buffered across all lanes before the loop stops taking records: two batches for each
-    /// partition that may be routed at once. Bounds are for the whole buffer, not per lane, because
-    /// librdkafka hands over a backlog one partition's fetch (up to max.partition.fetch.bytes) at a
-    /// time: the buffer must be able to take in one partition's chunk to reach the next partition's.
-    /// </summary>
-    private long BufferedRecordsBound => 2L * _options.MaxBatchSize * _options.MaxParallelPartitions;
-
-    /// <summary>Bytes buffered across all lanes before the loop stops taking records, so large events cannot multiply memory by the partition count.</summary>
-    private long BufferedBytesBound => 2L * _options.MaxBatchBytes;
-
-    /// <summary>
-    /// The hard bound: the polls that keep the group alive while <see cref="Saturated"/> can still hand
-    /// over a record each; past twice the bounds the lanes holding a full batch are paused.
-    /// </summary>
-    private bool BufferOverfull => _bufferedBytes >= 2 * BufferedBytesBound || _bufferedRecords >= 2 * BufferedRecordsBound;
-
-    private TimeSpan RemainingLinger()
-    {
-        var oldest = long.MaxValue;
-        foreach (var lane in _offsets.Lanes)
-        {
-            if (lane.BufferedCount > 0 && lane.InFlight is null && lane.OldestBufferedAt < oldest)
-            {
-                oldest = lane.OldestBufferedAt;
-            }
-        }
-
-        if (oldest == long.MaxValue)
-        {
-            return BusyPollTimeout; // everything buffered waits for its lane's in-flight batch
-        }
-
-        var remaining = _options.BatchLinger - _time.GetElapsedTime(oldest);
-        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
-    }
-
-    /// <summary>
-    /// Starts routing the lanes that are ready (no batch in flight, and a full batch or lingered long
-    /// enough), oldest first, up to <see cref="KafkaOptions.MaxParallelPartitions"/> batches at once and
-    /// as many records as the rate limit allows.
-    /// </summary>
+    /// <summary>Starts routing the batches the scheduler hands out now.</summary>
     private void TryDispatch()
     {
-        _rateLimited = false;
-        if (_stopping || _bufferedRecords == 0)
+        _scheduler.BeginDispatch(_stopping);
+        while (_scheduler.TakeNext() is { } next)
         {
-            return;
+            var batch = next.Batch;
+            _offsets.Start(next.Lane, batch);
+            batch.Task = Task.Run(() => _retrier.RouteAsync(batch));
+            Log.BatchDispatched(_logger, Topic, batch.Partition, batch.Records.Count, next.Bytes);
+            PublishStatus(running: true);
         }
-
-        var pressed = _bufferedBytes >= BufferedBytesBound || _bufferedRecords >= BufferedRecordsBound;
-        var now = _time.GetTimestamp(); // one clock read for every lane's linger
-        while (_offsets.InFlight.Count < _options.MaxParallelPartitions)
-        {
-            PartitionLane? next = null;
-            foreach (var lane in _offsets.Lanes)
-            {
-                if (lane.BufferedCount == 0 || lane.InFlight is not null || _offsets.IsWaitingForAbandoned(lane.Partition))
-                {
-                    continue;
-                }
-
-                var ready = pressed || lane.IsFull(_options) || Lingered(lane, now);
-                if (ready && (next is null || lane.OldestBufferedAt < next.OldestBufferedAt))
-                {
-                    next = lane;
-                }
-            }
-
-            if (next is null)
-            {
-                return;
-            }
-
-            var allowed = _rateLimiter?.Available ?? int.MaxValue;
-            if (allowed < Math.Min(Math.Min(next.BufferedCount, _options.MaxBatchSize), _rateLimiter?.Burst ?? 1))
-            {
-                // Wait for a bucket's worth rather than routing a record per token.
-                _rateLimited = true;
-                return;
-            }
-
-            Dispatch(next, allowed);
-        }
-    }
-
-    /// <summary>
-    /// A lane that is not full goes once it has waited <see cref="KafkaOptions.BatchLinger"/>, but only
-    /// when librdkafka has nothing more waiting: the linger is there to wait for records, and while
-    /// more are already prefetched (a backlog) taking them first makes full batches instead of a
-    /// batch per linger. Behind, it still goes after ten lingers, and the buffer bounds press
-    /// everything out long before a backlog could hold a lane back.
-    /// </summary>
-    private bool Lingered(PartitionLane lane, long now)
-    {
-        var waited = _time.GetElapsedTime(lane.OldestBufferedAt, now);
-        return waited >= (_caughtUp ? _options.BatchLinger : _options.BatchLinger * 10);
-    }
-
-    private void Dispatch(PartitionLane lane, int maxRecords)
-    {
-        var now = _time.GetTimestamp();
-        var records = lane.TakeBatch(_options, maxRecords, now, out var bytes);
-        _rateLimiter?.Take(records.Length);
-        _bufferedRecords -= records.Length;
-        _bufferedBytes -= bytes;
-
-        var batch = new InFlightBatch(lane.Partition, records, now);
-        _offsets.Start(lane, batch);
-        batch.Task = Task.Run(() => _retrier.RouteAsync(batch));
-        Log.BatchDispatched(_logger, Topic, lane.Partition, records.Length, bytes);
-        PublishStatus(running: true);
     }
 
     /// <summary>Settles every finished batch, and forgets abandoned batches that have unwound.</summary>
@@ -535,7 +372,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         var allPaused = _offsets.Lanes.Count > 0;
         foreach (var lane in _offsets.Lanes)
         {
-            var reason = PauseReason(lane);
+            var reason = _scheduler.PauseReason(lane, _stopping);
             if (reason is not null && !lane.Paused)
             {
                 (toPause ??= []).Add((lane, reason));
@@ -562,8 +399,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
                         l.Paused = true;
                         l.PausedAt = now;
                     });
-                    // Pausing for back-pressure or the rate limit is routine; anything else is news.
-                    var routine = group.Key is BackPressureReason or RateLimitReason;
+                    var routine = LaneScheduler.IsRoutine(group.Key);
                     Log.PartitionsPaused(_logger, routine ? LogLevel.Debug : LogLevel.Information, Topic, Format(lanes.Select(l => l.Partition)), group.Key);
                 }
                 catch (KafkaException ex)
@@ -582,19 +418,6 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
         return allPaused;
     }
-
-    private const string BackPressureReason = "the buffer is full";
-    private const string RateLimitReason = "ingest rate limit reached";
-
-    /// <summary>Why <paramref name="lane"/> must not fetch now, or null when it may.</summary>
-    private string? PauseReason(PartitionLane lane)
-        => _stopping ? "stopping"
-            : lane.InFlight is { FailedAttempts: > 0 } ? "storage is failing"
-            : _offsets.IsWaitingForAbandoned(lane.Partition) ? "waiting for an abandoned batch"
-            : !BufferOverfull || !lane.IsFull(_options) ? null
-            : lane.InFlight is not null || _offsets.InFlight.Count >= _options.MaxParallelPartitions ? BackPressureReason
-            : _rateLimited ? RateLimitReason
-            : null; // about to be routed
 
     private void Resume(IConsumer<byte[], byte[]> consumer, List<PartitionLane> lanes)
     {
@@ -639,7 +462,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         var affected = _offsets.InFlightOf(revoked);
         Log.PartitionsRevoked(_logger, Topic, Format(revoked), affected.Sum(b => b.Records.Count));
         if (revoked.Count > 0) _metrics.Rebalanced(Topic, _options.ConsumerGroup, KafkaTelemetryNames.Revoked);
-        DropBuffered(revoked);
+        _scheduler.DropBuffered(revoked);
         foreach (var partition in revoked) _skipped.Forget(partition);
 
         if (affected.Count > 0)
@@ -670,7 +493,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         _hasAssignment = false;
         Log.PartitionsLost(_logger, Topic, Format(lost));
         _metrics.Rebalanced(Topic, _options.ConsumerGroup, KafkaTelemetryNames.Lost);
-        DropBuffered(lost);
+        _scheduler.DropBuffered(lost);
         foreach (var partition in lost) _skipped.Forget(partition);
         foreach (var batch in _offsets.InFlightOf(lost))
         {
@@ -701,25 +524,11 @@ internal sealed partial class KafkaSourceService : BackgroundService
         PublishStatus(running: true);
     }
 
-    /// <summary>Drops the buffered records of <paramref name="partitions"/> (all when null); they stay uncommitted.</summary>
-    private void DropBuffered(IReadOnlySet<int>? partitions)
-    {
-        foreach (var lane in _offsets.Lanes)
-        {
-            if (partitions is null || partitions.Contains(lane.Partition))
-            {
-                var (count, bytes) = lane.DropBuffered();
-                _bufferedRecords -= count;
-                _bufferedBytes -= bytes;
-            }
-        }
-    }
-
     private void Shutdown(IConsumer<byte[], byte[]> consumer)
     {
         _stopping = true;
-        Log.ConsumerStopping(_logger, Topic, _offsets.InFlight.Sum(b => b.Records.Count), _bufferedRecords);
-        DropBuffered(null);
+        Log.ConsumerStopping(_logger, Topic, _offsets.InFlight.Sum(b => b.Records.Count), _scheduler.BufferedRecords);
+        _scheduler.DropBuffered(null);
         UpdatePause(consumer);
 
         var started = _time.GetTimestamp();
@@ -732,7 +541,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
             }
 
             PollBurst(consumer, TimeSpan.Zero);
-            WaitForAnyBatch(Min(remaining, PausedWaitSlice));
+            WaitForAnyBatch(Min(remaining, LaneScheduler.PausedWaitSlice));
             SettleCompleted(consumer); // store each partition's offset as soon as its batch is done
         }
 
@@ -902,8 +711,8 @@ internal sealed partial class KafkaSourceService : BackgroundService
             [.. _offsets.Lanes.Where(l => l.Paused).Select(l => l.Partition)],
             _offsets.InFlight.Count,
             _offsets.MaxFailedAttempts,
-            _bufferedRecords,
-            _rateLimited)
+            _scheduler.BufferedRecords,
+            _scheduler.RateLimited)
         {
             HasAssignment = _hasAssignment,
         };
