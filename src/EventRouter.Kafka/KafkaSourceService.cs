@@ -58,8 +58,6 @@ namespace EventRouter.Kafka;
 /// </remarks>
 internal sealed partial class KafkaSourceService : BackgroundService
 {
-    private static readonly TimeSpan WatermarkQueryTimeout = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan WatermarkQueryBudget = TimeSpan.FromSeconds(1);
 
     /// <summary>Records taken in one go before the loop's bookkeeping runs again (keeps per-record cost flat however many partitions).</summary>
     private const int MaxRecordsPerPollBurst = 1024;
@@ -79,16 +77,8 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private readonly PartitionOffsets _offsets;
     private long _lastPollAt;
     private bool _stopping;
-    private long _nextLagRefreshAt;
     private volatile bool _fatal;
-
-    // Read by other threads.
-    private volatile KafkaSourceStatus _status = KafkaSourceStatus.NotStarted;
-    // The group answered with an assignment (possibly empty) since this member joined: for readiness.
-    private bool _hasAssignment;
-    private volatile Measurement<long>[] _lag = [];
-    // The last offset committed per partition, as measurements for the gauge.
-    private volatile Measurement<long>[] _committedOffsets = [];
+    private readonly LagReporter _reporter;
 
     public KafkaSourceService(
         string? topic,
@@ -111,16 +101,17 @@ internal sealed partial class KafkaSourceService : BackgroundService
         _offsets = new PartitionOffsets(Topic, _options.ConsumerGroup, metrics, logger);
         _retrier = new BatchRetrier(Topic, _options, router, metrics, logger, _time);
         _scheduler = new LaneScheduler(_options, _time, _offsets);
+        _reporter = new LagReporter(Topic, _options.ConsumerGroup, _time, _offsets, _scheduler, logger);
     }
 
     /// <summary>The topic this instance consumes, exactly as configured; empty when disabled.</summary>
     public string Topic { get; }
 
     /// <summary>How often the lag gauge's values are recomputed (on the consume thread).</summary>
-    internal TimeSpan LagRefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
+    internal TimeSpan LagRefreshInterval { get => _reporter.RefreshInterval; init => _reporter.RefreshInterval = value; }
 
     /// <summary>A snapshot of the consumer's state, for tests and diagnostics.</summary>
-    internal KafkaSourceStatus Status => _status;
+    internal KafkaSourceStatus Status => _reporter.Status;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -147,8 +138,8 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private void Run(CancellationToken stoppingToken)
     {
         IConsumer<byte[], byte[]>? consumer = null;
-        using var lagRegistration = _metrics.RegisterLagSource(() => _lag);
-        using var committedRegistration = _metrics.RegisterCommittedOffsetSource(() => _committedOffsets);
+        using var lagRegistration = _metrics.RegisterLagSource(() => _reporter.Lag);
+        using var committedRegistration = _metrics.RegisterCommittedOffsetSource(() => _reporter.CommittedOffsets);
         try
         {
             KafkaNativeLibrary.EnsureLoaded();
@@ -157,9 +148,10 @@ internal sealed partial class KafkaSourceService : BackgroundService
             consumer.Subscribe(Topic);
             PublishStatus(running: true);
 
+            var positions = new ConsumerPositions(consumer, Topic);
             while (!stoppingToken.IsCancellationRequested && !_fatal)
             {
-                Step(consumer);
+                Step(consumer, positions);
             }
 
             Shutdown(consumer);
@@ -180,8 +172,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
         finally
         {
-            _lag = [];
-            _committedOffsets = [];
+            _reporter.Clear();
             PublishStatus(running: false);
         }
     }
@@ -197,12 +188,12 @@ internal sealed partial class KafkaSourceService : BackgroundService
             .Build();
 
     /// <summary>One turn of the consume loop: settle finished batches, dispatch, pause or resume, poll.</summary>
-    private void Step(IConsumer<byte[], byte[]> consumer)
+    private void Step(IConsumer<byte[], byte[]> consumer, ConsumerPositions positions)
     {
         SettleCompleted(consumer);
         TryDispatch();
         var allPaused = UpdatePause(consumer);
-        RefreshLagIfDue(consumer);
+        _reporter.RefreshIfDue(positions);
 
         var busy = _offsets.Busy;
         if (_scheduler.ShouldHoldBack(allPaused, busy, _lastPollAt) is { } hold)
@@ -442,7 +433,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
     private void OnPartitionsAssigned(IConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions)
     {
-        _hasAssignment = true;
+        _reporter.HasAssignment = true;
         if (_connectivity.IsDown) Report(_connectivity.OnConnected());
         _offsets.Assign(partitions.Select(tp => tp.Partition.Value));
 
@@ -490,7 +481,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     {
         // Lost (session timed out, fenced): we are no longer a member, so nothing can be committed.
         var lost = partitions.Select(p => p.Partition.Value).ToHashSet();
-        _hasAssignment = false;
+        _reporter.HasAssignment = false;
         Log.PartitionsLost(_logger, Topic, Format(lost));
         _metrics.Rebalanced(Topic, _options.ConsumerGroup, KafkaTelemetryNames.Lost);
         _scheduler.DropBuffered(lost);
@@ -575,11 +566,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
     }
 
-    private void PublishCommittedOffsets()
-        => _committedOffsets = [.. _offsets.Committed.Select(c => new Measurement<long>(c.Value,
-            new KeyValuePair<string, object?>(KafkaTelemetryNames.TopicTag, Topic),
-            new KeyValuePair<string, object?>(KafkaTelemetryNames.PartitionTag, c.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new KeyValuePair<string, object?>(KafkaTelemetryNames.ConsumerGroupTag, _options.ConsumerGroup)))];
+    private void PublishCommittedOffsets() => _reporter.PublishCommitted();
 
     private void OnError(IConsumer<byte[], byte[]> consumer, Error error)
     {
@@ -640,111 +627,9 @@ internal sealed partial class KafkaSourceService : BackgroundService
         Log.ClientLog(_logger, level, Topic, message.Facility, message.Message);
     }
 
-    private void RefreshLagIfDue(IConsumer<byte[], byte[]> consumer)
-    {
-        var now = _time.GetTimestamp();
-        if (now < _nextLagRefreshAt)
-        {
-            return;
-        }
-
-        _nextLagRefreshAt = now + (long)(LagRefreshInterval.TotalSeconds * _time.TimestampFrequency);
-        var measurements = new List<Measurement<long>>(_offsets.Lanes.Count);
-        foreach (var lane in _offsets.Lanes)
-        {
-            var tp = new TopicPartition(Topic, lane.Partition);
-            try
-            {
-                var watermarks = consumer.GetWatermarkOffsets(tp);
-                var stale = lane.Paused && _time.GetElapsedTime(lane.PausedAt, now) >= LagRefreshInterval;
-                if ((watermarks.High.IsSpecial || stale) && _time.GetElapsedTime(now) < WatermarkQueryBudget)
-                {
-                    // Paused partitions are not fetched, so their cached watermark goes stale. The query
-                    // blocks this thread, so brief pauses (back-pressure, rate limit) keep the cached one.
-                    watermarks = consumer.QueryWatermarkOffsets(tp, WatermarkQueryTimeout);
-                }
-
-                var next = NextOffsetToRoute(consumer, lane);
-                if (watermarks.High.IsSpecial || next is null)
-                {
-                    continue;
-                }
-
-                measurements.Add(KafkaMetrics.LagMeasurement(Topic, lane.Partition, _options.ConsumerGroup, Math.Max(0, watermarks.High.Value - next.Value)));
-            }
-            catch (KafkaException ex)
-            {
-                Log.LagUnavailable(_logger, Topic, lane.Partition, ex.Error.Reason);
-            }
-        }
-
-        _lag = [.. measurements];
-    }
-
-    /// <summary>The first offset of the lane's partition that has not reached storage yet, when known.</summary>
-    private long? NextOffsetToRoute(IConsumer<byte[], byte[]> consumer, PartitionLane lane)
-    {
-        if (lane.InFlight is { } batch)
-        {
-            return batch.FirstOffset;
-        }
-
-        if (lane.FirstBufferedOffset is { } buffered)
-        {
-            return buffered;
-        }
-
-        if (lane.StoredOffset is { } stored)
-        {
-            return stored;
-        }
-
-        var position = consumer.Position(new TopicPartition(Topic, lane.Partition));
-        return position.IsSpecial ? null : position.Value;
-    }
-
-    private void PublishStatus(bool running)
-    {
-        _status = new KafkaSourceStatus(
-            running,
-            [.. _offsets.Partitions],
-            [.. _offsets.Lanes.Where(l => l.Paused).Select(l => l.Partition)],
-            _offsets.InFlight.Count,
-            _offsets.MaxFailedAttempts,
-            _scheduler.BufferedRecords,
-            _scheduler.RateLimited)
-        {
-            HasAssignment = _hasAssignment,
-        };
-    }
+    private void PublishStatus(bool running) => _reporter.PublishStatus(running);
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static string Format(IEnumerable<int> partitions) => "[" + string.Join(",", partitions.Order()) + "]";
-}
-
-/// <summary>What a <see cref="KafkaSourceService"/> is doing, for tests and diagnostics.</summary>
-/// <param name="Running">The consume thread is running.</param>
-/// <param name="AssignedPartitions">Partitions currently assigned to this consumer.</param>
-/// <param name="PausedPartitions">Assigned partitions this consumer has paused.</param>
-/// <param name="BatchesInFlight">Batches being routed (at most one per partition).</param>
-/// <param name="FailedAttempts">The most failed routing attempts of any in-flight batch so far.</param>
-/// <param name="BufferedRecords">Records consumed but not yet handed to the router.</param>
-/// <param name="RateLimited">Fetching is paused by <see cref="KafkaOptions.MaxEventsPerSecond"/>.</param>
-internal sealed record KafkaSourceStatus(
-    bool Running,
-    IReadOnlyList<int> AssignedPartitions,
-    IReadOnlyList<int> PausedPartitions,
-    int BatchesInFlight,
-    int FailedAttempts,
-    int BufferedRecords,
-    bool RateLimited)
-{
-    public static readonly KafkaSourceStatus NotStarted = new(false, [], [], 0, 0, 0, false);
-
-    /// <summary>The group gave this member an assignment since it joined, possibly empty (more members than partitions).</summary>
-    public bool HasAssignment { get; init; }
-
-    /// <summary>At least one batch is being routed.</summary>
-    public bool BatchInFlight => BatchesInFlight > 0;
 }
