@@ -9,7 +9,7 @@ internal sealed partial class KafkaSourceService
     /// Log events of the Kafka source (EventIds 1001-1099). Ids and names are part of the operational
     /// contract: alerts match on them. No payload, key or header value is ever logged.
     /// </summary>
-    private static partial class Log
+    internal static partial class Log
     {
         [LoggerMessage(1001, LogLevel.Information, "Kafka consumer starting for topic {Topic} in group {ConsumerGroup} (librdkafka {LibrdkafkaVersion})", EventName = nameof(ConsumerStarting))]
         public static partial void ConsumerStarting(ILogger logger, string topic, string? consumerGroup, string librdkafkaVersion);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
+using EventRouter.Kafka.Consuming;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -57,18 +58,11 @@ namespace EventRouter.Kafka;
 /// </remarks>
 internal sealed partial class KafkaSourceService : BackgroundService
 {
-    private static readonly TimeSpan IdlePollTimeout = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan BusyPollTimeout = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan PausedWaitSlice = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan BackPressureWaitSlice = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan WatermarkQueryTimeout = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan WatermarkQueryBudget = TimeSpan.FromSeconds(1);
 
     /// <summary>Records taken in one go before the loop's bookkeeping runs again (keeps per-record cost flat however many partitions).</summary>
     private const int MaxRecordsPerPollBurst = 1024;
 
     private readonly KafkaOptions _options;
-    private readonly IRecordBatchRouter _router;
     private readonly KafkaClientConfigFactory _configFactory;
     private readonly KafkaMetrics _metrics;
     private readonly ILogger _logger;
@@ -76,29 +70,15 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private readonly TimeProvider _time;
     private readonly BrokerConnectivityReporter _connectivity;
     private readonly SkippedRecordsTracker _skipped = new();
-    private readonly IngestRateLimiter? _rateLimiter;
+    private readonly LaneScheduler _scheduler;
+    private readonly BatchRetrier _retrier;
 
     // Consume-thread state.
-    private readonly SortedDictionary<int, PartitionLane> _lanes = [];
-    private readonly List<InFlightBatch> _inFlight = [];
-    private readonly List<InFlightBatch> _abandoned = [];
-    private int _bufferedRecords;
-    private long _bufferedBytes;
-    private bool _rateLimited;
-    private bool _caughtUp = true;
+    private readonly PartitionOffsets _offsets;
     private long _lastPollAt;
     private bool _stopping;
-    private long _nextLagRefreshAt;
     private volatile bool _fatal;
-
-    // Read by other threads.
-    private volatile KafkaSourceStatus _status = KafkaSourceStatus.NotStarted;
-    // The group answered with an assignment (possibly empty) since this member joined: for readiness.
-    private bool _hasAssignment;
-    private volatile Measurement<long>[] _lag = [];
-    // The last offset committed per partition (consume thread only), and its measurements for the gauge.
-    private readonly Dictionary<int, long> _committed = [];
-    private volatile Measurement<long>[] _committedOffsets = [];
+    private readonly LagReporter _reporter;
 
     public KafkaSourceService(
         string? topic,
@@ -112,27 +92,26 @@ internal sealed partial class KafkaSourceService : BackgroundService
     {
         Topic = topic ?? string.Empty;
         _options = options.Value;
-        _router = router;
         _configFactory = configFactory;
         _metrics = metrics;
         _logger = logger;
         _lifetime = lifetime;
         _time = timeProvider ?? TimeProvider.System;
         _connectivity = new BrokerConnectivityReporter(_time);
-        if (_options.MaxEventsPerSecond is > 0 and var rate)
-        {
-            _rateLimiter = new IngestRateLimiter(rate, _time);
-        }
+        _offsets = new PartitionOffsets(Topic, _options.ConsumerGroup, metrics, logger);
+        _retrier = new BatchRetrier(Topic, _options, router, metrics, logger, _time);
+        _scheduler = new LaneScheduler(_options, _time, _offsets);
+        _reporter = new LagReporter(Topic, _options.ConsumerGroup, _time, _offsets, _scheduler, logger);
     }
 
     /// <summary>The topic this instance consumes, exactly as configured; empty when disabled.</summary>
     public string Topic { get; }
 
     /// <summary>How often the lag gauge's values are recomputed (on the consume thread).</summary>
-    internal TimeSpan LagRefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
+    internal TimeSpan LagRefreshInterval { get => _reporter.RefreshInterval; init => _reporter.RefreshInterval = value; }
 
     /// <summary>A snapshot of the consumer's state, for tests and diagnostics.</summary>
-    internal KafkaSourceStatus Status => _status;
+    internal KafkaSourceStatus Status => _reporter.Status;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -159,8 +138,8 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private void Run(CancellationToken stoppingToken)
     {
         IConsumer<byte[], byte[]>? consumer = null;
-        using var lagRegistration = _metrics.RegisterLagSource(() => _lag);
-        using var committedRegistration = _metrics.RegisterCommittedOffsetSource(() => _committedOffsets);
+        using var lagRegistration = _metrics.RegisterLagSource(() => _reporter.Lag);
+        using var committedRegistration = _metrics.RegisterCommittedOffsetSource(() => _reporter.CommittedOffsets);
         try
         {
             KafkaNativeLibrary.EnsureLoaded();
@@ -169,9 +148,10 @@ internal sealed partial class KafkaSourceService : BackgroundService
             consumer.Subscribe(Topic);
             PublishStatus(running: true);
 
+            var positions = new ConsumerPositions(consumer, Topic);
             while (!stoppingToken.IsCancellationRequested && !_fatal)
             {
-                Step(consumer);
+                Step(consumer, positions);
             }
 
             Shutdown(consumer);
@@ -179,11 +159,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         catch (Exception ex)
         {
             Log.ConsumerCrashed(_logger, Topic, ex);
-            foreach (var batch in _inFlight)
-            {
-                batch.Cancellation.Cancel();
-            }
-
+            _offsets.CancelInFlight();
             _lifetime.StopApplication();
             try
             {
@@ -196,8 +172,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
         finally
         {
-            _lag = [];
-            _committedOffsets = [];
+            _reporter.Clear();
             PublishStatus(running: false);
         }
     }
@@ -213,41 +188,29 @@ internal sealed partial class KafkaSourceService : BackgroundService
             .Build();
 
     /// <summary>One turn of the consume loop: settle finished batches, dispatch, pause or resume, poll.</summary>
-    private void Step(IConsumer<byte[], byte[]> consumer)
+    private void Step(IConsumer<byte[], byte[]> consumer, ConsumerPositions positions)
     {
         SettleCompleted(consumer);
         TryDispatch();
         var allPaused = UpdatePause(consumer);
-        RefreshLagIfDue(consumer);
+        _reporter.RefreshIfDue(positions);
 
-        var busy = _inFlight.Count > 0 || _abandoned.Count > 0;
-        if ((busy || _rateLimited) && (allPaused || Saturated()))
+        var busy = _offsets.Busy;
+        if (_scheduler.ShouldHoldBack(allPaused, busy, _lastPollAt) is { } hold)
         {
-            // Paused: nothing can arrive, so wait for a batch itself. Saturated: stop taking records and
-            // leave them in librdkafka's bounded prefetch queue; pausing here instead would purge that
-            // queue and stall the next fetch behind the outstanding long poll (fetch.wait.max.ms) for
-            // every batch. Either way, poll once per slice so rebalances and errors are served and the
-            // group sees us alive (max.poll.interval.ms).
-            var pollEvery = allPaused ? PausedWaitSlice : BackPressureWaitSlice;
-            var wait = pollEvery - _time.GetElapsedTime(_lastPollAt);
-            if (_rateLimited)
-            {
-                wait = Min(wait, _rateLimiter!.UntilAvailable); // wake for the next token
-            }
-
-            if (wait > TimeSpan.Zero)
+            if (hold.Wait > TimeSpan.Zero)
             {
                 if (busy)
                 {
-                    WaitForAnyBatch(wait);
+                    WaitForAnyBatch(hold.Wait);
                 }
                 else
                 {
-                    Thread.Sleep(wait); // only the rate limit holds records back
+                    Thread.Sleep(hold.Wait); // only the rate limit holds records back
                 }
             }
 
-            if (_time.GetElapsedTime(_lastPollAt) >= pollEvery)
+            if (_time.GetElapsedTime(_lastPollAt) >= hold.PollEvery)
             {
                 Poll(consumer, TimeSpan.Zero, out _);
             }
@@ -255,27 +218,19 @@ internal sealed partial class KafkaSourceService : BackgroundService
             return;
         }
 
-        var timeout = _inFlight.Count > 0 ? BusyPollTimeout
-            : _bufferedRecords == 0 ? IdlePollTimeout
-            : RemainingLinger();
-        if (_rateLimited)
-        {
-            timeout = Min(timeout, _rateLimiter!.UntilAvailable);
-        }
-
-        PollBurst(consumer, timeout);
+        PollBurst(consumer, _scheduler.PollTimeout());
     }
 
     private bool WaitForAnyBatch(TimeSpan timeout)
     {
-        var tasks = new Task[_inFlight.Count + _abandoned.Count];
+        var tasks = new Task[_offsets.InFlight.Count + _offsets.Abandoned.Count];
         var i = 0;
-        foreach (var batch in _inFlight)
+        foreach (var batch in _offsets.InFlight)
         {
             tasks[i++] = batch.Task;
         }
 
-        foreach (var batch in _abandoned)
+        foreach (var batch in _offsets.Abandoned)
         {
             tasks[i++] = batch.Task;
         }
@@ -327,9 +282,9 @@ internal sealed partial class KafkaSourceService : BackgroundService
             return false;
         }
 
-        _caughtUp = result is null;
+        _scheduler.CaughtUp = result is null;
         if (result is not null && _connectivity.IsDown) Report(_connectivity.OnConnected());
-        if (result?.Message is null || _stopping || !_lanes.TryGetValue(result.Partition.Value, out var lane))
+        if (result?.Message is null || _stopping || !_offsets.TryGetLane(result.Partition.Value, out var lane))
         {
             return false; // nothing, shutting down, or a straggler of a partition no longer ours
         }
@@ -344,281 +299,37 @@ internal sealed partial class KafkaSourceService : BackgroundService
         var record = KafkaRecordMapper.ToInboundRecord(result, Topic);
         var size = KafkaRecordMapper.SizeOf(record);
         // A poll that could wait reads the clock again; the rest of a burst (no wait) arrive when it began.
-        lane.Add(record, size, timeout == TimeSpan.Zero ? pollAt : _time.GetTimestamp());
-        _bufferedRecords++;
-        _bufferedBytes += size;
-        laneFilled = lane.IsFull(_options);
+        laneFilled = _scheduler.Add(lane, record, size, timeout == TimeSpan.Zero ? pollAt : _time.GetTimestamp());
         return true;
     }
 
-    /// <summary>
-    /// No lane can usefully take another record: every unpaused lane already holds a full next batch, the
-    /// buffer as a whole reached its bound, or it holds a second's worth under the rate limit.
-    /// </summary>
-    private bool Saturated()
-    {
-        if (_bufferedBytes >= BufferedBytesBound || _bufferedRecords >= BufferedRecordsBound)
-        {
-            return true;
-        }
-
-        if (_rateLimiter is not null && _bufferedRecords >= _rateLimiter.OneSecondsWorth)
-        {
-            // A second's worth waits already: taking more would only fill lanes up to the point where
-            // they are paused, and a paused partition's prefetched records are thrown away and fetched again.
-            return true;
-        }
-
-        foreach (var lane in _lanes.Values)
-        {
-            if (!lane.Paused && !lane.IsFull(_options))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// Records buffered across all lanes before the loop stops taking records: two batches for each
-    /// partition that may be routed at once. Bounds are for the whole buffer, not per lane, because
-    /// librdkafka hands over a backlog one partition's fetch (up to max.partition.fetch.bytes) at a
-    /// time: the buffer must be able to take in one partition's chunk to reach the next partition's.
-    /// </summary>
-    private long BufferedRecordsBound => 2L * _options.MaxBatchSize * _options.MaxParallelPartitions;
-
-    /// <summary>Bytes buffered across all lanes before the loop stops taking records, so large events cannot multiply memory by the partition count.</summary>
-    private long BufferedBytesBound => 2L * _options.MaxBatchBytes;
-
-    /// <summary>
-    /// The hard bound: the polls that keep the group alive while <see cref="Saturated"/> can still hand
-    /// over a record each; past twice the bounds the lanes holding a full batch are paused.
-    /// </summary>
-    private bool BufferOverfull => _bufferedBytes >= 2 * BufferedBytesBound || _bufferedRecords >= 2 * BufferedRecordsBound;
-
-    private TimeSpan RemainingLinger()
-    {
-        var oldest = long.MaxValue;
-        foreach (var lane in _lanes.Values)
-        {
-            if (lane.BufferedCount > 0 && lane.InFlight is null && lane.OldestBufferedAt < oldest)
-            {
-                oldest = lane.OldestBufferedAt;
-            }
-        }
-
-        if (oldest == long.MaxValue)
-        {
-            return BusyPollTimeout; // everything buffered waits for its lane's in-flight batch
-        }
-
-        var remaining = _options.BatchLinger - _time.GetElapsedTime(oldest);
-        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
-    }
-
-    /// <summary>
-    /// Starts routing the lanes that are ready (no batch in flight, and a full batch or lingered long
-    /// enough), oldest first, up to <see cref="KafkaOptions.MaxParallelPartitions"/> batches at once and
-    /// as many records as the rate limit allows.
-    /// </summary>
+    /// <summary>Starts routing the batches the scheduler hands out now.</summary>
     private void TryDispatch()
     {
-        _rateLimited = false;
-        if (_stopping || _bufferedRecords == 0)
+        _scheduler.BeginDispatch(_stopping);
+        while (_scheduler.TakeNext() is { } next)
         {
-            return;
-        }
-
-        var pressed = _bufferedBytes >= BufferedBytesBound || _bufferedRecords >= BufferedRecordsBound;
-        var now = _time.GetTimestamp(); // one clock read for every lane's linger
-        while (_inFlight.Count < _options.MaxParallelPartitions)
-        {
-            PartitionLane? next = null;
-            foreach (var lane in _lanes.Values)
-            {
-                if (lane.BufferedCount == 0 || lane.InFlight is not null || IsWaitingForAbandoned(lane.Partition))
-                {
-                    continue;
-                }
-
-                var ready = pressed || lane.IsFull(_options) || Lingered(lane, now);
-                if (ready && (next is null || lane.OldestBufferedAt < next.OldestBufferedAt))
-                {
-                    next = lane;
-                }
-            }
-
-            if (next is null)
-            {
-                return;
-            }
-
-            var allowed = _rateLimiter?.Available ?? int.MaxValue;
-            if (allowed < Math.Min(Math.Min(next.BufferedCount, _options.MaxBatchSize), _rateLimiter?.Burst ?? 1))
-            {
-                // Wait for a bucket's worth rather than routing a record per token.
-                _rateLimited = true;
-                return;
-            }
-
-            Dispatch(next, allowed);
-        }
-    }
-
-    /// <summary>
-    /// A lane that is not full goes once it has waited <see cref="KafkaOptions.BatchLinger"/>, but only
-    /// when librdkafka has nothing more waiting: the linger is there to wait for records, and while
-    /// more are already prefetched (a backlog) taking them first makes full batches instead of a
-    /// batch per linger. Behind, it still goes after ten lingers, and the buffer bounds press
-    /// everything out long before a backlog could hold a lane back.
-    /// </summary>
-    private bool Lingered(PartitionLane lane, long now)
-    {
-        var waited = _time.GetElapsedTime(lane.OldestBufferedAt, now);
-        return waited >= (_caughtUp ? _options.BatchLinger : _options.BatchLinger * 10);
-    }
-
-    private void Dispatch(PartitionLane lane, int maxRecords)
-    {
-        var now = _time.GetTimestamp();
-        var records = lane.TakeBatch(_options, maxRecords, now, out var bytes);
-        _rateLimiter?.Take(records.Length);
-        _bufferedRecords -= records.Length;
-        _bufferedBytes -= bytes;
-
-        var batch = new InFlightBatch(lane.Partition, records, now);
-        lane.InFlight = batch;
-        _inFlight.Add(batch);
-        batch.Task = Task.Run(() => RouteWithRetryAsync(batch));
-        Log.BatchDispatched(_logger, Topic, lane.Partition, records.Length, bytes);
-        PublishStatus(running: true);
-    }
-
-    private bool IsWaitingForAbandoned(int partition)
-    {
-        foreach (var batch in _abandoned)
-        {
-            if (batch.Partition == partition)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>
-    /// Routes one batch until it succeeds or is cancelled. Never throws: true when every record is in
-    /// storage, false when the batch was abandoned (its offsets must not be stored).
-    /// </summary>
-    private async Task<bool> RouteWithRetryAsync(InFlightBatch batch)
-    {
-        var cancellationToken = batch.Cancellation.Token;
-        while (true)
-        {
-            string errorType;
-            try
-            {
-                await _router.RouteBatchAsync(batch.Records, cancellationToken).ConfigureAwait(false);
-                if (batch.FailedAttempts > 0)
-                {
-                    Log.BatchRecovered(_logger, Topic, batch.Partition, batch.Records.Count, batch.FailedAttempts);
-                }
-
-                return true;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return false;
-            }
-            catch (EventDeliveryException ex)
-            {
-                var failures = batch.RecordFailure();
-                errorType = ex.IsTransient ? KafkaTelemetryNames.TransientError : KafkaTelemetryNames.PermanentError;
-                var delay = NextDelay(failures);
-                if (ex.IsTransient)
-                {
-                    Log.BatchDeliveryFailed(_logger, Topic, batch.Partition, batch.Records.Count, failures, delay.TotalMilliseconds, ex);
-                }
-                else
-                {
-                    Log.BatchDeliveryFailedPermanently(_logger, Topic, batch.Partition, batch.Records.Count, failures, delay.TotalMilliseconds, ex);
-                }
-
-                _metrics.BatchRetried(Topic, _options.ConsumerGroup, errorType);
-                if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
-                {
-                    return false;
-                }
-            }
-            catch (Exception ex)
-            {
-                // A bug in the router, not a storage failure. Committing would lose the batch, so it is
-                // retried like a delivery failure; the Error log is what should get someone's attention.
-                var failures = batch.RecordFailure();
-                var delay = NextDelay(failures);
-                Log.BatchRoutingFailedUnexpectedly(_logger, Topic, batch.Partition, batch.Records.Count, failures, delay.TotalMilliseconds, ex);
-                _metrics.BatchRetried(Topic, _options.ConsumerGroup, KafkaTelemetryNames.UnexpectedError);
-                if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
-                {
-                    return false;
-                }
-            }
-        }
-    }
-
-    private TimeSpan NextDelay(int failures)
-        => RetryBackoff.Delay(failures, _options.RetryDelay, _options.RetryMaxDelay, Random.Shared.NextDouble());
-
-    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
+            var batch = next.Batch;
+            _offsets.Start(next.Lane, batch);
+            batch.Task = Task.Run(() => _retrier.RouteAsync(batch));
+            Log.BatchDispatched(_logger, Topic, batch.Partition, batch.Records.Count, next.Bytes);
+            PublishStatus(running: true);
         }
     }
 
     /// <summary>Settles every finished batch, and forgets abandoned batches that have unwound.</summary>
     private void SettleCompleted(IConsumer<byte[], byte[]> consumer)
     {
-        for (var i = _inFlight.Count - 1; i >= 0; i--)
+        foreach (var batch in _offsets.TakeCompleted())
         {
-            if (_inFlight[i].Task.IsCompleted)
-            {
-                var batch = _inFlight[i];
-                _inFlight.RemoveAt(i);
-                Complete(consumer, batch);
-            }
-        }
-
-        for (var i = _abandoned.Count - 1; i >= 0; i--)
-        {
-            if (_abandoned[i].Task.IsCompleted)
-            {
-                _abandoned[i].Cancellation.Dispose();
-                _abandoned.RemoveAt(i);
-            }
+            Complete(consumer, batch);
         }
     }
 
-    /// <summary>Settles a completed batch (already removed from <see cref="_inFlight"/>): on success, stores offset+1 if the partition is still ours.</summary>
+    /// <summary>Settles a finished batch: on success, stores offset+1 if the partition is still ours.</summary>
     private void Complete(IConsumer<byte[], byte[]> consumer, InFlightBatch batch)
     {
-        var routed = batch.Task.Result;
-        batch.Cancellation.Dispose();
-        _lanes.TryGetValue(batch.Partition, out var lane);
-        if (lane is not null && ReferenceEquals(lane.InFlight, batch))
-        {
-            lane.InFlight = null;
-        }
-
-        if (!routed || !batch.Committable || lane is null)
+        if (_offsets.Settle(batch) is not { } offset)
         {
             PublishStatus(running: true);
             return;
@@ -626,14 +337,14 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
         try
         {
-            consumer.StoreOffset(new TopicPartitionOffset(Topic, batch.Partition, batch.NextOffset));
-            lane.StoredOffset = batch.NextOffset;
-            Log.OffsetStored(_logger, Topic, batch.Partition, batch.NextOffset);
+            consumer.StoreOffset(new TopicPartitionOffset(Topic, batch.Partition, offset));
+            _offsets.Stored(batch.Partition, offset);
+            Log.OffsetStored(_logger, Topic, batch.Partition, offset);
         }
         catch (KafkaException ex)
         {
             // The partition was taken away in between; its next owner re-reads the records.
-            Log.StoreOffsetFailed(_logger, Topic, batch.Partition, batch.NextOffset, ex.Error.Reason);
+            Log.StoreOffsetFailed(_logger, Topic, batch.Partition, offset, ex.Error.Reason);
         }
 
         var elapsed = _time.GetElapsedTime(batch.StartedAt);
@@ -649,10 +360,10 @@ internal sealed partial class KafkaSourceService : BackgroundService
     {
         List<(PartitionLane Lane, string Reason)>? toPause = null;
         List<PartitionLane>? toResume = null;
-        var allPaused = _lanes.Count > 0;
-        foreach (var lane in _lanes.Values)
+        var allPaused = _offsets.Lanes.Count > 0;
+        foreach (var lane in _offsets.Lanes)
         {
-            var reason = PauseReason(lane);
+            var reason = _scheduler.PauseReason(lane, _stopping);
             if (reason is not null && !lane.Paused)
             {
                 (toPause ??= []).Add((lane, reason));
@@ -679,8 +390,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
                         l.Paused = true;
                         l.PausedAt = now;
                     });
-                    // Pausing for back-pressure or the rate limit is routine; anything else is news.
-                    var routine = group.Key is BackPressureReason or RateLimitReason;
+                    var routine = LaneScheduler.IsRoutine(group.Key);
                     Log.PartitionsPaused(_logger, routine ? LogLevel.Debug : LogLevel.Information, Topic, Format(lanes.Select(l => l.Partition)), group.Key);
                 }
                 catch (KafkaException ex)
@@ -699,19 +409,6 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
         return allPaused;
     }
-
-    private const string BackPressureReason = "the buffer is full";
-    private const string RateLimitReason = "ingest rate limit reached";
-
-    /// <summary>Why <paramref name="lane"/> must not fetch now, or null when it may.</summary>
-    private string? PauseReason(PartitionLane lane)
-        => _stopping ? "stopping"
-            : lane.InFlight is { FailedAttempts: > 0 } ? "storage is failing"
-            : IsWaitingForAbandoned(lane.Partition) ? "waiting for an abandoned batch"
-            : !BufferOverfull || !lane.IsFull(_options) ? null
-            : lane.InFlight is not null || _inFlight.Count >= _options.MaxParallelPartitions ? BackPressureReason
-            : _rateLimited ? RateLimitReason
-            : null; // about to be routed
 
     private void Resume(IConsumer<byte[], byte[]> consumer, List<PartitionLane> lanes)
     {
@@ -736,12 +433,9 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
     private void OnPartitionsAssigned(IConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions)
     {
-        _hasAssignment = true;
+        _reporter.HasAssignment = true;
         if (_connectivity.IsDown) Report(_connectivity.OnConnected());
-        foreach (var tp in partitions)
-        {
-            _lanes[tp.Partition.Value] = new PartitionLane(tp.Partition.Value);
-        }
+        _offsets.Assign(partitions.Select(tp => tp.Partition.Value));
 
         if (partitions.Count > 0)
         {
@@ -756,10 +450,10 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private void OnPartitionsRevoked(IConsumer<byte[], byte[]> consumer, List<TopicPartitionOffset> partitions)
     {
         var revoked = partitions.Select(p => p.Partition.Value).ToHashSet();
-        var affected = _inFlight.Where(b => revoked.Contains(b.Partition)).ToList();
+        var affected = _offsets.InFlightOf(revoked);
         Log.PartitionsRevoked(_logger, Topic, Format(revoked), affected.Sum(b => b.Records.Count));
         if (revoked.Count > 0) _metrics.Rebalanced(Topic, _options.ConsumerGroup, KafkaTelemetryNames.Revoked);
-        DropBuffered(revoked);
+        _scheduler.DropBuffered(revoked);
         foreach (var partition in revoked) _skipped.Forget(partition);
 
         if (affected.Count > 0)
@@ -771,7 +465,6 @@ internal sealed partial class KafkaSourceService : BackgroundService
             {
                 if (batch.Task.IsCompleted)
                 {
-                    _inFlight.Remove(batch);
                     Complete(consumer, batch);
                 }
                 else
@@ -788,12 +481,12 @@ internal sealed partial class KafkaSourceService : BackgroundService
     {
         // Lost (session timed out, fenced): we are no longer a member, so nothing can be committed.
         var lost = partitions.Select(p => p.Partition.Value).ToHashSet();
-        _hasAssignment = false;
+        _reporter.HasAssignment = false;
         Log.PartitionsLost(_logger, Topic, Format(lost));
         _metrics.Rebalanced(Topic, _options.ConsumerGroup, KafkaTelemetryNames.Lost);
-        DropBuffered(lost);
+        _scheduler.DropBuffered(lost);
         foreach (var partition in lost) _skipped.Forget(partition);
-        foreach (var batch in _inFlight.Where(b => lost.Contains(b.Partition)).ToList())
+        foreach (var batch in _offsets.InFlightOf(lost))
         {
             Abandon(batch, "partitions lost");
         }
@@ -808,54 +501,29 @@ internal sealed partial class KafkaSourceService : BackgroundService
     /// </summary>
     private void Abandon(InFlightBatch batch, string reason)
     {
-        batch.Committable = false;
         Log.BatchAbandoned(_logger, Topic, batch.Partition, batch.Records.Count, reason);
-        batch.Cancellation.Cancel();
-        _inFlight.Remove(batch);
-        _abandoned.Add(batch);
-        if (_lanes.TryGetValue(batch.Partition, out var lane) && ReferenceEquals(lane.InFlight, batch))
-        {
-            lane.InFlight = null;
-        }
+        _offsets.Abandon(batch);
     }
 
     /// <summary>Forgets revoked or lost partitions; resumes those we paused so a later re-assignment starts unpaused.</summary>
     private void Release(IConsumer<byte[], byte[]> consumer, HashSet<int> partitions)
     {
-        Resume(consumer, _lanes.Values.Where(l => l.Paused && partitions.Contains(l.Partition)).ToList());
-        foreach (var partition in partitions)
-        {
-            _lanes.Remove(partition);
-            _committed.Remove(partition);
-        }
+        Resume(consumer, _offsets.PausedAmong(partitions));
+        _offsets.Release(partitions);
 
         PublishCommittedOffsets();
         PublishStatus(running: true);
     }
 
-    /// <summary>Drops the buffered records of <paramref name="partitions"/> (all when null); they stay uncommitted.</summary>
-    private void DropBuffered(IReadOnlySet<int>? partitions)
-    {
-        foreach (var lane in _lanes.Values)
-        {
-            if (partitions is null || partitions.Contains(lane.Partition))
-            {
-                var (count, bytes) = lane.DropBuffered();
-                _bufferedRecords -= count;
-                _bufferedBytes -= bytes;
-            }
-        }
-    }
-
     private void Shutdown(IConsumer<byte[], byte[]> consumer)
     {
         _stopping = true;
-        Log.ConsumerStopping(_logger, Topic, _inFlight.Sum(b => b.Records.Count), _bufferedRecords);
-        DropBuffered(null);
+        Log.ConsumerStopping(_logger, Topic, _offsets.InFlight.Sum(b => b.Records.Count), _scheduler.BufferedRecords);
+        _scheduler.DropBuffered(null);
         UpdatePause(consumer);
 
         var started = _time.GetTimestamp();
-        while (_inFlight.Any(b => !b.Task.IsCompleted) && !_fatal)
+        while (_offsets.InFlight.Any(b => !b.Task.IsCompleted) && !_fatal)
         {
             var remaining = _options.ShutdownTimeout - _time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
@@ -864,18 +532,16 @@ internal sealed partial class KafkaSourceService : BackgroundService
             }
 
             PollBurst(consumer, TimeSpan.Zero);
-            WaitForAnyBatch(Min(remaining, PausedWaitSlice));
+            WaitForAnyBatch(Min(remaining, LaneScheduler.PausedWaitSlice));
             SettleCompleted(consumer); // store each partition's offset as soon as its batch is done
         }
 
         SettleCompleted(consumer);
-        foreach (var batch in _inFlight)
+        foreach (var batch in _offsets.CancelInFlight())
         {
             Log.ShutdownTimedOut(_logger, Topic, batch.Partition, batch.Records.Count, _options.ShutdownTimeout);
-            batch.Cancellation.Cancel();
         }
 
-        _inFlight.Clear();
         try
         {
             consumer.Close(); // commits the stored offsets and leaves the group
@@ -892,46 +558,15 @@ internal sealed partial class KafkaSourceService : BackgroundService
         Log.ConsumerStopped(_logger, Topic);
     }
 
-    /// <summary>
-    /// The result of each commit librdkafka made of our stored offsets. A failed commit loses nothing
-    /// (the offsets stay stored and go with the next commit), but until one succeeds a restart or
-    /// rebalance re-reads those records: that is where duplicates come from, so it is worth a warning.
-    /// </summary>
     private void OnOffsetsCommitted(IConsumer<byte[], byte[]> consumer, CommittedOffsets committed)
     {
-        if (committed.Error.IsError)
+        if (_offsets.OnCommitted(committed))
         {
-            if (committed.Error.Code != ErrorCode.Local_NoOffset) // nothing new to commit: not a failure
-            {
-                Log.CommitFailed(_logger, Topic, committed.Error.Code, committed.Error.Reason);
-                _metrics.CommitFailed(Topic, _options.ConsumerGroup, committed.Error.Code.ToString());
-            }
-
-            return;
+            PublishCommittedOffsets();
         }
-
-        foreach (var tpo in committed.Offsets)
-        {
-            if (tpo.Error.IsError)
-            {
-                Log.PartitionCommitFailed(_logger, Topic, tpo.Partition.Value, tpo.Offset.Value, tpo.Error.Code, tpo.Error.Reason);
-                _metrics.CommitFailed(Topic, _options.ConsumerGroup, tpo.Error.Code.ToString());
-            }
-            else if (!tpo.Offset.IsSpecial)
-            {
-                Log.OffsetCommitted(_logger, Topic, tpo.Partition.Value, tpo.Offset.Value);
-                if (_lanes.ContainsKey(tpo.Partition.Value)) _committed[tpo.Partition.Value] = tpo.Offset.Value;
-            }
-        }
-
-        PublishCommittedOffsets();
     }
 
-    private void PublishCommittedOffsets()
-        => _committedOffsets = [.. _committed.Select(c => new Measurement<long>(c.Value,
-            new KeyValuePair<string, object?>(KafkaTelemetryNames.TopicTag, Topic),
-            new KeyValuePair<string, object?>(KafkaTelemetryNames.PartitionTag, c.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new KeyValuePair<string, object?>(KafkaTelemetryNames.ConsumerGroupTag, _options.ConsumerGroup)))];
+    private void PublishCommittedOffsets() => _reporter.PublishCommitted();
 
     private void OnError(IConsumer<byte[], byte[]> consumer, Error error)
     {
@@ -992,117 +627,9 @@ internal sealed partial class KafkaSourceService : BackgroundService
         Log.ClientLog(_logger, level, Topic, message.Facility, message.Message);
     }
 
-    private void RefreshLagIfDue(IConsumer<byte[], byte[]> consumer)
-    {
-        var now = _time.GetTimestamp();
-        if (now < _nextLagRefreshAt)
-        {
-            return;
-        }
-
-        _nextLagRefreshAt = now + (long)(LagRefreshInterval.TotalSeconds * _time.TimestampFrequency);
-        var measurements = new List<Measurement<long>>(_lanes.Count);
-        foreach (var lane in _lanes.Values)
-        {
-            var tp = new TopicPartition(Topic, lane.Partition);
-            try
-            {
-                var watermarks = consumer.GetWatermarkOffsets(tp);
-                var stale = lane.Paused && _time.GetElapsedTime(lane.PausedAt, now) >= LagRefreshInterval;
-                if ((watermarks.High.IsSpecial || stale) && _time.GetElapsedTime(now) < WatermarkQueryBudget)
-                {
-                    // Paused partitions are not fetched, so their cached watermark goes stale. The query
-                    // blocks this thread, so brief pauses (back-pressure, rate limit) keep the cached one.
-                    watermarks = consumer.QueryWatermarkOffsets(tp, WatermarkQueryTimeout);
-                }
-
-                var next = NextOffsetToRoute(consumer, lane);
-                if (watermarks.High.IsSpecial || next is null)
-                {
-                    continue;
-                }
-
-                measurements.Add(KafkaMetrics.LagMeasurement(Topic, lane.Partition, _options.ConsumerGroup, Math.Max(0, watermarks.High.Value - next.Value)));
-            }
-            catch (KafkaException ex)
-            {
-                Log.LagUnavailable(_logger, Topic, lane.Partition, ex.Error.Reason);
-            }
-        }
-
-        _lag = [.. measurements];
-    }
-
-    /// <summary>The first offset of the lane's partition that has not reached storage yet, when known.</summary>
-    private long? NextOffsetToRoute(IConsumer<byte[], byte[]> consumer, PartitionLane lane)
-    {
-        if (lane.InFlight is { } batch)
-        {
-            return batch.FirstOffset;
-        }
-
-        if (lane.FirstBufferedOffset is { } buffered)
-        {
-            return buffered;
-        }
-
-        if (lane.StoredOffset is { } stored)
-        {
-            return stored;
-        }
-
-        var position = consumer.Position(new TopicPartition(Topic, lane.Partition));
-        return position.IsSpecial ? null : position.Value;
-    }
-
-    private void PublishStatus(bool running)
-    {
-        var failedAttempts = 0;
-        foreach (var batch in _inFlight)
-        {
-            failedAttempts = Math.Max(failedAttempts, batch.FailedAttempts);
-        }
-
-        _status = new KafkaSourceStatus(
-            running,
-            [.. _lanes.Keys],
-            [.. _lanes.Values.Where(l => l.Paused).Select(l => l.Partition)],
-            _inFlight.Count,
-            failedAttempts,
-            _bufferedRecords,
-            _rateLimited)
-        {
-            HasAssignment = _hasAssignment,
-        };
-    }
+    private void PublishStatus(bool running) => _reporter.PublishStatus(running);
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static string Format(IEnumerable<int> partitions) => "[" + string.Join(",", partitions.Order()) + "]";
-}
-
-/// <summary>What a <see cref="KafkaSourceService"/> is doing, for tests and diagnostics.</summary>
-/// <param name="Running">The consume thread is running.</param>
-/// <param name="AssignedPartitions">Partitions currently assigned to this consumer.</param>
-/// <param name="PausedPartitions">Assigned partitions this consumer has paused.</param>
-/// <param name="BatchesInFlight">Batches being routed (at most one per partition).</param>
-/// <param name="FailedAttempts">The most failed routing attempts of any in-flight batch so far.</param>
-/// <param name="BufferedRecords">Records consumed but not yet handed to the router.</param>
-/// <param name="RateLimited">Fetching is paused by <see cref="KafkaOptions.MaxEventsPerSecond"/>.</param>
-internal sealed record KafkaSourceStatus(
-    bool Running,
-    IReadOnlyList<int> AssignedPartitions,
-    IReadOnlyList<int> PausedPartitions,
-    int BatchesInFlight,
-    int FailedAttempts,
-    int BufferedRecords,
-    bool RateLimited)
-{
-    public static readonly KafkaSourceStatus NotStarted = new(false, [], [], 0, 0, 0, false);
-
-    /// <summary>The group gave this member an assignment since it joined, possibly empty (more members than partitions).</summary>
-    public bool HasAssignment { get; init; }
-
-    /// <summary>At least one batch is being routed.</summary>
-    public bool BatchInFlight => BatchesInFlight > 0;
 }
