@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using EventRouter.Delivery;
 using EventRouter.Diagnostics;
-using EventRouter.Formats;
 using EventRouter.Routing;
 using EventRouter.Validation;
 using Microsoft.Extensions.Logging;
@@ -17,9 +16,8 @@ namespace EventRouter;
 /// </summary>
 public sealed partial class RoutingPipeline : IRecordBatchRouter
 {
-
     private readonly RouteTable _routes;
-    private readonly EventFieldMapping _fields;
+    private readonly RecordPlanner _planner;
     private readonly IQueueDispatcher _dispatcher;
     private readonly EventRouterTelemetry _telemetry;
     private readonly ILogger<RoutingPipeline> _logger;
@@ -37,7 +35,7 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
     {
         _conflator = conflator ?? PriceConflator.Disabled;
         _routes = routes;
-        _fields = fields;
+        _planner = new RecordPlanner(routes, fields);
         _dispatcher = dispatcher;
         _telemetry = telemetry;
         _logger = logger;
@@ -60,16 +58,35 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
         var now = _time.GetUtcNow();
 
         // With conflation on, a price a newer one of the same instrument supersedes is not written.
-        // (The extra validation pass runs only then, and only over the prices topic.)
-        var superseded = _conflator.Enabled
-            ? _conflator.FindSuperseded(records, _routes.PricesTopic,
-                record => EventValidator.Validate(record.Value!.Value.Span, _fields.For(record.Topic)).IsValid)
-            : null; // no closure per batch on the default path
+        // Each record is validated once: conflation and planning share the assessment.
+        var assessments = _conflator.Enabled ? AssessAll(records) : null; // no array on the default path
+        var superseded = assessments is null ? null : FindSuperseded(records, assessments);
         for (var i = 0; i < records.Count; i++)
         {
-            outcomes[i] = superseded?[i] == true
-                ? new RecordOutcome(records[i].Topic, records[i].Partition, records[i].Offset, OutcomeKind.Conflated, _routes.PricesQueue, null, false)
-                : Plan(records[i], now, firstQueueById, writes);
+            var record = records[i];
+            var assessment = assessments is null ? _planner.Assess(record) : assessments[i];
+            if (superseded?[i] == true)
+            {
+                outcomes[i] = new RecordOutcome(record.Topic, record.Partition, record.Offset, OutcomeKind.Conflated, _routes.PricesQueue, null, false);
+                continue;
+            }
+            if (assessment.IsValidEvent)
+            {
+                if (!firstQueueById.TryAdd(assessment.Validation.Id, assessment.Queue!))
+                {
+                    outcomes[i] = new RecordOutcome(record.Topic, record.Partition, record.Offset, OutcomeKind.Duplicate,
+                        firstQueueById[assessment.Validation.Id], null, false);
+                    continue;
+                }
+                CheckTypeHeader(record, record.Value!.Value.Span, assessment.Validation);
+            }
+            else
+            {
+                Log.RecordPoisoned(_logger, record.Topic, record.Partition, record.Offset, assessment.Reason!.Value.ToCode(), assessment.Error!);
+            }
+            var plan = _planner.Plan(record, assessment, now);
+            outcomes[i] = plan.Outcome;
+            writes.Add(plan.Write);
         }
 
         try
@@ -128,107 +145,30 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
 
     /// <summary>
     /// Where <see cref="RouteBatchAsync"/> would put <paramref name="record"/> with the current route
-    /// table, decided the same way but without writing or logging anything (dry runs). The error of a
-    /// poisoned record is returned as well; a record is predicted on its own, so never as a duplicate.
+    /// table: the same <see cref="RecordPlanner"/> decision, without writing or logging anything (dry
+    /// runs). The error of a poisoned record is returned as well; a record is predicted on its own, so
+    /// never as a duplicate or conflated.
     /// </summary>
     public (RecordOutcome Outcome, string? Error) Predict(InboundRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (record.Value is not { Length: > 0 } value)
-        {
-            return Poison(PoisonReason.EmptyValue, record.Value is null ? "value is null (a tombstone)" : "value is empty");
-        }
-        var span = value.Span;
-        var validation = EventValidator.Validate(span, _fields.For(record.Topic));
-        if (!validation.IsValid)
-        {
-            return Poison(validation.Reason, validation.Error!);
-        }
-        var (queue, kind) = validation.TryGetTypeUtf8(span, out var typeUtf8)
-            ? _routes.Resolve(record.Topic, typeUtf8)
-            : _routes.Resolve(record.Topic, validation.GetEventType(span));
-        var offloaded = !QueueMessageLimits.Fits(RoutedMessage.Create(span, record, _time.GetUtcNow()).Length);
-        return (new RecordOutcome(record.Topic, record.Partition, record.Offset, kind == RouteKind.Unrouted ? OutcomeKind.Unrouted : OutcomeKind.Routed, queue, null, offloaded), null);
-
-        (RecordOutcome, string?) Poison(PoisonReason reason, string error) =>
-            (new RecordOutcome(record.Topic, record.Partition, record.Offset, OutcomeKind.Poisoned, _routes.PoisonQueue, reason,
-                !QueueMessageLimits.Fits(PoisonMessage.Create(record, reason, error, _time.GetUtcNow()).Length)), error);
+        var plan = _planner.Plan(record, _time.GetUtcNow());
+        return (plan.Outcome, plan.Error);
     }
 
-    private RecordOutcome Plan(InboundRecord record, DateTimeOffset now, Dictionary<Guid, string> firstQueueById, List<PendingWrite> writes)
+    private RecordAssessment[] AssessAll(IReadOnlyList<InboundRecord> records)
     {
-        if (record.Value is not { Length: > 0 } value)
+        var assessments = new RecordAssessment[records.Count];
+        for (var i = 0; i < records.Count; i++)
         {
-            var error = record.Value is null ? "value is null (a tombstone)" : "value is empty";
-            return PlanPoison(record, PoisonReason.EmptyValue, error, now, writes);
+            assessments[i] = _planner.Assess(records[i]);
         }
-
-        var span = value.Span;
-        var validation = EventValidator.Validate(span, _fields.For(record.Topic));
-        if (!validation.IsValid)
-        {
-            return PlanPoison(record, validation.Reason, validation.Error!, now, writes);
-        }
-
-        var (queue, kind) = validation.TryGetTypeUtf8(span, out var typeUtf8)
-            ? _routes.Resolve(record.Topic, typeUtf8)
-            : _routes.Resolve(record.Topic, validation.GetEventType(span));
-
-        if (!firstQueueById.TryAdd(validation.Id, queue))
-        {
-            return new RecordOutcome(record.Topic, record.Partition, record.Offset, OutcomeKind.Duplicate, firstQueueById[validation.Id], null, false);
-        }
-
-        CheckTypeHeader(record, span, validation);
-
-        var message = RoutedMessage.Create(span, record, now);
-        var offloaded = false;
-        PendingBlob[] blobs = [];
-        if (!QueueMessageLimits.Fits(message.Length))
-        {
-            var blobName = RoutedMessage.BlobName(record);
-            blobs = [new PendingBlob(blobName, value)];
-            message = RoutedMessage.CreateOffloaded(blobName, validation.Id, validation.GetEventType(span), record, now);
-            offloaded = true;
-        }
-        writes.Add(new PendingWrite(queue, message, blobs));
-        var outcomeKind = kind == RouteKind.Unrouted ? OutcomeKind.Unrouted : OutcomeKind.Routed;
-        return new RecordOutcome(record.Topic, record.Partition, record.Offset, outcomeKind, queue, null, offloaded);
+        return assessments;
     }
 
-    private RecordOutcome PlanPoison(InboundRecord record, PoisonReason reason, string error, DateTimeOffset now, List<PendingWrite> writes)
-    {
-        Log.RecordPoisoned(_logger, record.Topic, record.Partition, record.Offset, reason.ToCode(), error);
-        var message = PoisonMessage.Create(record, reason, error, now);
-        var blobs = new List<PendingBlob>(2);
-        if (!QueueMessageLimits.Fits(message.Length))
-        {
-            // The value goes to a blob; if the message is still too big, the headers follow it, then the key.
-            // A tombstone has no value to store, so its message keeps "value": null.
-            string? valueBlob = null;
-            if (record.Value is { } value)
-            {
-                valueBlob = PoisonMessage.ValueBlobName(record);
-                blobs.Add(new PendingBlob(valueBlob, value));
-                message = PoisonMessage.Create(record, reason, error, now, valueBlob);
-            }
-            string? headersBlob = null;
-            if (!QueueMessageLimits.Fits(message.Length))
-            {
-                headersBlob = PoisonMessage.HeadersBlobName(record);
-                blobs.Add(new PendingBlob(headersBlob, PoisonMessage.CreateHeadersDocument(record.Headers)));
-                message = PoisonMessage.Create(record, reason, error, now, valueBlob, headersBlob);
-            }
-            if (!QueueMessageLimits.Fits(message.Length) && record.Key is { } key)
-            {
-                var keyBlob = PoisonMessage.KeyBlobName(record);
-                blobs.Add(new PendingBlob(keyBlob, key));
-                message = PoisonMessage.Create(record, reason, error, now, valueBlob, headersBlob, keyBlob);
-            }
-        }
-        writes.Add(new PendingWrite(_routes.PoisonQueue, message, blobs.ToArray()));
-        return new RecordOutcome(record.Topic, record.Partition, record.Offset, OutcomeKind.Poisoned, _routes.PoisonQueue, reason, blobs.Count > 0);
-    }
+    // Its own method: a lambda capturing a local of RouteBatchAsync would allocate its closure on every batch.
+    private bool[]? FindSuperseded(IReadOnlyList<InboundRecord> records, RecordAssessment[] assessments) =>
+        _conflator.FindSuperseded(records, _routes.PricesTopic, i => assessments[i].IsValidEvent);
 
     private void CheckTypeHeader(InboundRecord record, ReadOnlySpan<byte> value, EventValidationResult validation)
     {
@@ -245,9 +185,4 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
             }
         }
     }
-
-    private sealed record PendingBlob(string Name, ReadOnlyMemory<byte> Content);
-
-    /// <summary>One queue message to send, after the blobs it points at.</summary>
-    private sealed record PendingWrite(string Queue, ReadOnlyMemory<byte> Message, PendingBlob[] Blobs);
 }

@@ -29,11 +29,12 @@ public sealed class PriceConflator
 
     /// <summary>
     /// Marks each record of <paramref name="pricesTopic"/> that is a valid event (by
-    /// <paramref name="isValidEvent"/>) and has a newer valid record of the same instrument later in the
+    /// <paramref name="isValidEvent"/>, given the record's index, so the caller's one validation
+    /// serves) and has a newer valid record of the same instrument later in the
     /// batch; null when there is none (or conflation is off). Invalid records are never marked: poison
     /// must reach the poison queue.
     /// </summary>
-    public bool[]? FindSuperseded(IReadOnlyList<InboundRecord> records, string pricesTopic, Func<InboundRecord, bool> isValidEvent)
+    public bool[]? FindSuperseded(IReadOnlyList<InboundRecord> records, string pricesTopic, Func<int, bool> isValidEvent)
     {
         if (!Enabled)
         {
@@ -45,7 +46,7 @@ public sealed class PriceConflator
         for (var i = records.Count - 1; i >= 0; i--)
         {
             var record = records[i];
-            if (!string.Equals(record.Topic, pricesTopic, StringComparison.Ordinal) || InstrumentOf(record) is not { } instrument || !isValidEvent(record))
+            if (!string.Equals(record.Topic, pricesTopic, StringComparison.Ordinal) || InstrumentOf(record) is not { } instrument || !isValidEvent(i))
             {
                 continue;
             }
