@@ -64,5 +64,11 @@ public sealed class SandboxOtlpTests(ITestOutputHelper output)
             Assert.True(batches.Contains(link), $"{handler.Name} {handler.SpanId} links to {link.TraceId}/{link.SpanId}, which is no 'route batch' span received");
             Assert.NotEqual(link.TraceId, handler.TraceId);
         });
+
+        // The resource docs/operations.md ("Spans") lists for the worker.
+        output.WriteLine("resource: " + string.Join(", ", receiver.SpanResource.OrderBy(a => a.Key).Select(a => $"{a.Key}={a.Value}")));
+        Assert.Equal("eventrouter", receiver.SpanResource.GetValueOrDefault("service.name"));
+        Assert.Equal(EventRouterTelemetry.Version, receiver.SpanResource.GetValueOrDefault("service.version"));
+        Assert.True(Guid.TryParse(receiver.SpanResource.GetValueOrDefault("service.instance.id"), out _), "service.instance.id is a GUID");
     }
 }
