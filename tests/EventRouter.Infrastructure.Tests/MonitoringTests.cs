@@ -79,7 +79,7 @@ public sealed partial class MonitoringTests
 
         Assert.All(
             [TelemetryNames.EventsRouted, TelemetryNames.EventsPoisoned, "eventrouter.kafka.consumer.lag", "eventrouter.kafka.record.delay",
-             TelemetryNames.BatchFailures, TelemetryNames.QueueMessagesPoisoned, TelemetryNames.QueueMessagesFailed, "'CommitFailed'", "requests", "percentile"],
+             TelemetryNames.BatchFailures, TelemetryNames.QueueMessagesPoisoned, TelemetryNames.QueueMessagesFailed, KafkaTelemetryNames.CommitFailures, "requests", "percentile"],
             name => Assert.Contains(name, text));
     }
 
@@ -239,6 +239,8 @@ public sealed partial class MonitoringTests
         kafka.RecordsDelivered("Notifications", "group", [new InboundRecord("Notifications", 0, 1, DateTimeOffset.UtcNow.AddSeconds(-1), null, null, [])], DateTimeOffset.UtcNow);
         kafka.BatchRetried("Notifications", "group", "transient");
         kafka.RecordsSkipped("Notifications", "group", 1);
+        kafka.CommitFailed("Notifications", "group", "RebalanceInProgress");
+        kafka.Rebalanced("Notifications", "group", "assigned");
         using (kafka.RegisterLagSource(() => [KafkaMetrics.LagMeasurement("Notifications", 0, "group", 5)]))
         {
             listener.RecordObservableInstruments();

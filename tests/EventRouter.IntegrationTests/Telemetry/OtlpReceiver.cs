@@ -38,6 +38,8 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
     public ConcurrentQueue<OtlpMetric> Metrics { get; } = new();
     public ConcurrentQueue<OtlpSpan> Spans { get; } = new();
+    /// <summary>The resource attributes of the span exports (string, bool and int values as text).</summary>
+    public ConcurrentDictionary<string, string> SpanResource { get; } = new();
     /// <summary>Log records: scope (the logger's category) and severity text.</summary>
     public ConcurrentQueue<(string Category, int Severity)> Logs { get; } = new();
     public ConcurrentDictionary<string, int> Requests { get; } = new();
@@ -99,20 +101,35 @@ internal sealed class OtlpReceiver : IAsyncDisposable
         }
     }
 
-    // ExportTraceServiceRequest: 1 resource_spans. ResourceSpans: 2 scope_spans. ScopeSpans: 1 scope, 2 spans.
+    // ExportTraceServiceRequest: 1 resource_spans. ResourceSpans: 1 resource, 2 scope_spans. ScopeSpans: 1 scope, 2 spans.
+    // Resource: 1 attributes (KeyValue: 1 key, 2 value; AnyValue: 1 string_value, 2 bool_value, 3 int_value).
     // Span: 1 trace_id, 2 span_id, 4 parent_span_id, 5 name, 6 kind, 13 links (Link: 1 trace_id, 2 span_id), 15 status (Status: 3 code).
     private void ReadTraces(byte[] request)
     {
         foreach (var resource in Messages(request, 1))
-        foreach (var scopeSpans in Messages(resource, 2))
         {
-            var scope = ScopeName(scopeSpans);
-            foreach (var span in Messages(scopeSpans, 2))
+            foreach (var attribute in Messages(resource, 1).SelectMany(r => Messages(r, 1)))
             {
-                var fields = Fields(span);
-                var links = fields.Where(f => f.Number == 13).Select(f => Fields(f.Bytes!)).Select(l => (Hex(l, 1), Hex(l, 2))).ToList();
-                var status = fields.FirstOrDefault(f => f.Number == 15).Bytes is { } s ? (int)Varint(Fields(s), 3) : 0;
-                Spans.Enqueue(new OtlpSpan(scope, Text(fields, 5), Hex(fields, 1), Hex(fields, 2), Hex(fields, 4), (int)Varint(fields, 6), status, links));
+                var keyValue = Fields(attribute);
+                var value = keyValue.FirstOrDefault(f => f.Number == 2).Bytes is { } v ? Fields(v) : [];
+                SpanResource[Text(keyValue, 1)] = value.FirstOrDefault().Number switch
+                {
+                    1 => Text(value, 1),
+                    2 => (Varint(value, 2) != 0).ToString(),
+                    3 => ((long)Varint(value, 3)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    _ => "",
+                };
+            }
+            foreach (var scopeSpans in Messages(resource, 2))
+            {
+                var scope = ScopeName(scopeSpans);
+                foreach (var span in Messages(scopeSpans, 2))
+                {
+                    var fields = Fields(span);
+                    var links = fields.Where(f => f.Number == 13).Select(f => Fields(f.Bytes!)).Select(l => (Hex(l, 1), Hex(l, 2))).ToList();
+                    var status = fields.FirstOrDefault(f => f.Number == 15).Bytes is { } s ? (int)Varint(Fields(s), 3) : 0;
+                    Spans.Enqueue(new OtlpSpan(scope, Text(fields, 5), Hex(fields, 1), Hex(fields, 2), Hex(fields, 4), (int)Varint(fields, 6), status, links));
+                }
             }
         }
     }

@@ -7,7 +7,8 @@ namespace EventRouter.IntegrationTests.Telemetry;
 /// <summary>
 /// The "done when" of issue 21: a real <c>eventrouter dev</c> run with <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
 /// pointing at an OTLP/HTTP receiver started by the test; the receiver gets the EventRouter metrics
-/// (checked by name) and spans, from the Meter and ActivitySource named EventRouter.
+/// (checked by name) and spans, from the Meter and ActivitySource named EventRouter, and every handler
+/// span links to the batch span that routed its event.
 /// </summary>
 public sealed class SandboxOtlpTests(ITestOutputHelper output)
 {
@@ -50,5 +51,24 @@ public sealed class SandboxOtlpTests(ITestOutputHelper output)
         Assert.Contains(spans, s => s.Name == "route batch");
         Assert.Contains(spans, s => s.Name.StartsWith("process ", StringComparison.Ordinal));
         Assert.All(spans, s => Assert.Equal(32, s.TraceId.Length));
+
+        // One event followed from Kafka record to handler: every handler span links to the batch span
+        // that routed its event (the traceparent in the envelope), by that span's trace and span id.
+        // A link, not a parent, so the handler span has a trace of its own (QueueDeliveryHandler says why).
+        var batches = spans.Where(s => s.Name == "route batch").Select(s => (s.TraceId, s.SpanId)).ToHashSet();
+        var handlers = spans.Where(s => s.Name.StartsWith(TelemetryNames.ProcessSpanPrefix, StringComparison.Ordinal)).ToList();
+        output.WriteLine($"handler spans: {handlers.Count}, of them linked to a received batch span: {handlers.Count(h => h.Links.Any(batches.Contains))}");
+        Assert.All(handlers, handler =>
+        {
+            var link = Assert.Single(handler.Links);
+            Assert.True(batches.Contains(link), $"{handler.Name} {handler.SpanId} links to {link.TraceId}/{link.SpanId}, which is no 'route batch' span received");
+            Assert.NotEqual(link.TraceId, handler.TraceId);
+        });
+
+        // The resource docs/operations.md ("Spans") lists for the worker.
+        output.WriteLine("resource: " + string.Join(", ", receiver.SpanResource.OrderBy(a => a.Key).Select(a => $"{a.Key}={a.Value}")));
+        Assert.Equal("eventrouter", receiver.SpanResource.GetValueOrDefault("service.name"));
+        Assert.Equal(EventRouterTelemetry.Version, receiver.SpanResource.GetValueOrDefault("service.version"));
+        Assert.True(Guid.TryParse(receiver.SpanResource.GetValueOrDefault("service.instance.id"), out _), "service.instance.id is a GUID");
     }
 }
