@@ -16,32 +16,29 @@ namespace EventRouter.Kafka;
 /// </summary>
 /// <remarks>
 /// <para>
+/// Its jobs, and where each decision lives (<c>Consuming/</c>): the consume thread's lifecycle and the
+/// poll loop (here); the buffer bounds, back-pressure, linger, which lane goes next, the rate limit and
+/// why a partition is paused (<see cref="LaneScheduler"/>); retrying a batch with back-off
+/// (<see cref="BatchRetrier"/>); the lanes, batches in flight and abandoned, what may be stored and the
+/// commit results (<see cref="PartitionOffsets"/>); the lag and status figures (<see cref="LagReporter"/>);
+/// librdkafka's errors and log lines (<see cref="ClientEventLog"/>). This class makes the Kafka calls
+/// those decisions ask for, serves librdkafka's rebalance callbacks and shuts down.
+/// </para>
+/// <para>
 /// Threading. All Confluent calls (consume, pause, resume, store, close) and all rebalance and error
-/// callbacks happen on the consume thread, which owns every mutable field. Routing runs on the thread
-/// pool. Each assigned partition has a <see cref="PartitionLane"/> with at most one batch in flight, so
-/// a partition's records reach the router in offset order; up to
+/// callbacks happen on the consume thread, which owns every mutable field and every part. Routing runs
+/// on the thread pool. Each assigned partition has a <see cref="PartitionLane"/> with at most one batch
+/// in flight, so a partition's records reach the router in offset order; up to
 /// <see cref="KafkaOptions.MaxParallelPartitions"/> partitions are routed concurrently, and each stores
 /// its offsets as soon as its own batch is done (a slow or failing partition holds back nobody else's
 /// commits). While batches are routed the thread keeps polling: it fills each lane's next batch, serves
 /// rebalances and keeps the group membership alive (max.poll.interval.ms).
 /// </para>
 /// <para>
-/// Back-pressure. When every lane that could take records holds a full batch, or the buffer as a whole
-/// holds two batches per partition routed at once (or twice <see cref="KafkaOptions.MaxBatchBytes"/>),
-/// the thread stops taking records and leaves them in librdkafka's own prefetch queue (bounded by
-/// <c>queued.max.messages.kbytes</c>), polling only every 250 ms to serve callbacks; past twice those
-/// bounds the lanes holding a full batch are paused. When a batch fails, its partition is
-/// paused: librdkafka drops what it prefetched for it and stops fetching, so memory stays flat however
-/// long storage is down. The failed batch is retried whole with capped exponential backoff; when it
-/// succeeds its offset is stored, the lane's next batch goes, and the partition resumes from where the
-/// application left off.
-/// </para>
-/// <para>
-/// Rate limit. With <see cref="KafkaOptions.MaxEventsPerSecond"/> a record is handed to the router only
-/// with a token from an <see cref="IngestRateLimiter"/>. Records beyond the limit wait in their lane,
-/// the loop stops taking records once a second's worth waits, so fetching stops at librdkafka's bounded
-/// prefetch rather than memory growing; nothing is
-/// dropped and no thread sleeps past a poll, so membership and at-least-once are untouched.
+/// Failures. When a batch fails, its partition is paused: librdkafka drops what it prefetched for it and
+/// stops fetching, so memory stays flat however long storage is down. The failed batch is retried whole;
+/// when it succeeds its offset is stored, the lane's next batch goes, and the partition resumes from
+/// where the application left off.
 /// </para>
 /// <para>
 /// Rebalances. Buffered records of revoked partitions are dropped (the next owner reads them again).
@@ -58,7 +55,6 @@ namespace EventRouter.Kafka;
 /// </remarks>
 internal sealed partial class KafkaSourceService : BackgroundService
 {
-
     /// <summary>Records taken in one go before the loop's bookkeeping runs again (keeps per-record cost flat however many partitions).</summary>
     private const int MaxRecordsPerPollBurst = 1024;
 
@@ -68,7 +64,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private readonly ILogger _logger;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
-    private readonly BrokerConnectivityReporter _connectivity;
+    private readonly ClientEventLog _clientLog;
     private readonly SkippedRecordsTracker _skipped = new();
     private readonly LaneScheduler _scheduler;
     private readonly BatchRetrier _retrier;
@@ -97,7 +93,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         _logger = logger;
         _lifetime = lifetime;
         _time = timeProvider ?? TimeProvider.System;
-        _connectivity = new BrokerConnectivityReporter(_time);
+        _clientLog = new ClientEventLog(Topic, _options.BootstrapServers, logger, _time);
         _offsets = new PartitionOffsets(Topic, _options.ConsumerGroup, metrics, logger);
         _retrier = new BatchRetrier(Topic, _options, router, metrics, logger, _time);
         _scheduler = new LaneScheduler(_options, _time, _offsets);
@@ -202,7 +198,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
             {
                 if (busy)
                 {
-                    WaitForAnyBatch(hold.Wait);
+                    _offsets.WaitForAny(hold.Wait);
                 }
                 else
                 {
@@ -219,23 +215,6 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
 
         PollBurst(consumer, _scheduler.PollTimeout());
-    }
-
-    private bool WaitForAnyBatch(TimeSpan timeout)
-    {
-        var tasks = new Task[_offsets.InFlight.Count + _offsets.Abandoned.Count];
-        var i = 0;
-        foreach (var batch in _offsets.InFlight)
-        {
-            tasks[i++] = batch.Task;
-        }
-
-        foreach (var batch in _offsets.Abandoned)
-        {
-            tasks[i++] = batch.Task;
-        }
-
-        return Task.WaitAny(tasks, timeout) >= 0;
     }
 
     /// <summary>Takes records until none is waiting, a lane fills up or the burst is long enough.</summary>
@@ -283,7 +262,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
 
         _scheduler.CaughtUp = result is null;
-        if (result is not null && _connectivity.IsDown) Report(_connectivity.OnConnected());
+        if (result is not null) _clientLog.OnBrokerAnswered();
         if (result?.Message is null || _stopping || !_offsets.TryGetLane(result.Partition.Value, out var lane))
         {
             return false; // nothing, shutting down, or a straggler of a partition no longer ours
@@ -358,24 +337,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     /// <returns>True when every assigned partition is (now) paused.</returns>
     private bool UpdatePause(IConsumer<byte[], byte[]> consumer)
     {
-        List<(PartitionLane Lane, string Reason)>? toPause = null;
-        List<PartitionLane>? toResume = null;
-        var allPaused = _offsets.Lanes.Count > 0;
-        foreach (var lane in _offsets.Lanes)
-        {
-            var reason = _scheduler.PauseReason(lane, _stopping);
-            if (reason is not null && !lane.Paused)
-            {
-                (toPause ??= []).Add((lane, reason));
-            }
-            else if (reason is null && lane.Paused)
-            {
-                (toResume ??= []).Add(lane);
-            }
-
-            allPaused &= reason is not null;
-        }
-
+        var allPaused = _scheduler.PlanPauses(_stopping, out var toPause, out var toResume);
         if (toPause is not null)
         {
             foreach (var group in toPause.GroupBy(p => p.Reason))
@@ -434,7 +396,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private void OnPartitionsAssigned(IConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions)
     {
         _reporter.HasAssignment = true;
-        if (_connectivity.IsDown) Report(_connectivity.OnConnected());
+        _clientLog.OnBrokerAnswered();
         _offsets.Assign(partitions.Select(tp => tp.Partition.Value));
 
         if (partitions.Count > 0)
@@ -532,7 +494,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
             }
 
             PollBurst(consumer, TimeSpan.Zero);
-            WaitForAnyBatch(Min(remaining, LaneScheduler.PausedWaitSlice));
+            _offsets.WaitForAny(Min(remaining, LaneScheduler.PausedWaitSlice));
             SettleCompleted(consumer); // store each partition's offset as soon as its batch is done
         }
 
@@ -574,27 +536,9 @@ internal sealed partial class KafkaSourceService : BackgroundService
         {
             OnFatalError(error);
         }
-        else if (BrokerConnectivityReporter.IsConnectivityError(error.Code))
-        {
-            // One line that says what is wrong and where, then at most one a minute, not one per retry.
-            Report(_connectivity.OnConnectivityError(), error.Reason);
-        }
         else
         {
-            Log.ClientError(_logger, Topic, error.Code, error.Reason);
-        }
-    }
-
-    private void Report(BrokerReport? report, string? reason = null)
-    {
-        if (report is not { } r) return;
-        var down = TimeSpan.FromSeconds(Math.Round(r.Down.TotalSeconds));
-        switch (r.Kind)
-        {
-            case BrokerReportKind.Unreachable: Log.BrokersUnreachable(_logger, Topic, _options.BootstrapServers, reason); break;
-            case BrokerReportKind.StillUnreachable: Log.BrokersStillUnreachable(_logger, Topic, _options.BootstrapServers, down, reason); break;
-            case BrokerReportKind.Recovered: Log.BrokersReachable(_logger, Topic, _options.BootstrapServers, down); break;
-            default: Log.ClientErrorRepeat(_logger, Topic, reason); break;
+            _clientLog.OnError(error);
         }
     }
 
@@ -610,22 +554,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         _lifetime.StopApplication();
     }
 
-    private void OnLog(IConsumer<byte[], byte[]> consumer, LogMessage message)
-    {
-        // librdkafka reports actionable failures through the error callback as well, so its own
-        // log lines are one level quieter here.
-        var level = message.Level switch
-        {
-            // Connection failures (FAIL) repeat for every broker and retry; the error callback reports them once.
-            _ when message.Facility == "FAIL" => LogLevel.Debug,
-            SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical => LogLevel.Critical,
-            SyslogLevel.Error or SyslogLevel.Warning => LogLevel.Warning,
-            SyslogLevel.Notice => LogLevel.Information,
-            SyslogLevel.Info => LogLevel.Debug,
-            _ => LogLevel.Trace,
-        };
-        Log.ClientLog(_logger, level, Topic, message.Facility, message.Message);
-    }
+    private void OnLog(IConsumer<byte[], byte[]> consumer, LogMessage message) => _clientLog.OnLog(message);
 
     private void PublishStatus(bool running) => _reporter.PublishStatus(running);
 

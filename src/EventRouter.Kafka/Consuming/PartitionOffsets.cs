@@ -93,6 +93,25 @@ internal sealed class PartitionOffsets(string topic, string? consumerGroup, Kafk
         return false;
     }
 
+    /// <summary>Blocks until a batch in flight or abandoned finishes, or <paramref name="timeout"/> passes.</summary>
+    /// <returns>True when one finished.</returns>
+    public bool WaitForAny(TimeSpan timeout)
+    {
+        var tasks = new Task[_inFlight.Count + _abandoned.Count];
+        var i = 0;
+        foreach (var batch in _inFlight)
+        {
+            tasks[i++] = batch.Task;
+        }
+
+        foreach (var batch in _abandoned)
+        {
+            tasks[i++] = batch.Task;
+        }
+
+        return Task.WaitAny(tasks, timeout) >= 0;
+    }
+
     /// <summary>The in-flight batches of <paramref name="partitions"/>.</summary>
     public List<InFlightBatch> InFlightOf(IReadOnlySet<int> partitions) => [.. _inFlight.Where(b => partitions.Contains(b.Partition))];
 

@@ -356,5 +356,35 @@ public sealed class LaneSchedulerTests : IDisposable
         Assert.Equal(0, scheduler.BufferedBytes);
     }
 
+    [Fact]
+    public void PlanPauses_FailingPartitionPausedHealedOneResumed_AndAllPausedOnlyWhenEveryLaneHasAReason()
+    {
+        var scheduler = Scheduler();
+        Fill(scheduler, 0, 10);
+        Fill(scheduler, 1, 10);
+        var batches = Dispatch(scheduler);
+        batches.Single(b => b.Partition == 0).RecordFailure();
+        Lane(3).Paused = true; // paused earlier, no reason any more
+
+        var allPaused = scheduler.PlanPauses(stopping: false, out var toPause, out var toResume);
+
+        Assert.False(allPaused);
+        Assert.Equal([(0, LaneScheduler.StorageFailingReason)], toPause!.Select(p => (p.Lane.Partition, p.Reason)));
+        Assert.Equal([3], toResume!.Select(l => l.Partition));
+
+        Assert.True(scheduler.PlanPauses(stopping: true, out toPause, out toResume));
+        Assert.Equal([0, 1, 2], toPause!.Select(p => p.Lane.Partition)); // 3 is paused already
+        Assert.Null(toResume);
+    }
+
+    [Fact]
+    public void PlanPauses_NothingToChange_AllocatesNoLists()
+    {
+        var scheduler = Scheduler();
+        Assert.False(scheduler.PlanPauses(stopping: false, out var toPause, out var toResume));
+        Assert.Null(toPause);
+        Assert.Null(toResume);
+    }
+
     private string? PauseReasonOf(LaneScheduler scheduler, int partition) => scheduler.PauseReason(Lane(partition), stopping: false);
 }
