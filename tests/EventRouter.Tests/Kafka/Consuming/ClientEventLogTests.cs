@@ -6,12 +6,13 @@ using static EventRouter.Tests.Kafka.Consuming.ConsumerTestKit;
 
 namespace EventRouter.Tests.Kafka.Consuming;
 
-public sealed class ClientEventLogTests
+public sealed class ClientEventLogTests : IDisposable
 {
+    private readonly KafkaMetricsProbe _metrics = new();
     private readonly FakeTimeProvider _time = new();
     private readonly ListLogger _logger = new();
 
-    private ClientEventLog Log() => new(Topic, "broker-1:9092", _logger, _time);
+    private ClientEventLog Log() => new(Topic, "group", "broker-1:9092", _metrics.Metrics, _logger, _time);
 
     [Theory]
     [InlineData(SyslogLevel.Emergency, "GROUP", LogLevel.Critical)]
@@ -49,6 +50,43 @@ public sealed class ClientEventLogTests
         Assert.Equal("ClientError", entry.EventName);
         Assert.Equal(LogLevel.Warning, entry.Level);
     }
+
+    public void Dispose() => _metrics.Dispose();
+
+    [Fact]
+    public void OnRecord_AfterAResetForward_ReportsTheSkippedRangeOnce()
+    {
+        var log = Log();
+        log.OnConsumeError(OffsetReset(partition: 2, offset: 100));
+        log.OnRecord(partition: 1, offset: 7); // another partition: nothing skipped there
+        log.OnRecord(partition: 2, offset: 250);
+        log.OnRecord(partition: 2, offset: 251);
+
+        Assert.Equal(["OffsetReset", "RecordsSkipped"], _logger.Entries.Select(e => e.EventName));
+        Assert.StartsWith("Records 100-249 of Notifications partition 2 (150)", _logger.Entries[1].Message, StringComparison.Ordinal);
+        Assert.Equal(150, _metrics.Sum(EventRouter.Kafka.KafkaTelemetryNames.RecordsSkipped));
+    }
+
+    [Fact]
+    public void OnRecord_ResetForAPartitionSinceRevoked_ReportsNothing()
+    {
+        var log = Log();
+        log.OnConsumeError(OffsetReset(partition: 2, offset: 100));
+        log.Forget([2]);
+        log.OnRecord(partition: 2, offset: 250);
+
+        Assert.Equal(0, _metrics.Sum(EventRouter.Kafka.KafkaTelemetryNames.RecordsSkipped));
+    }
+
+    [Fact]
+    public void OnConsumeError_OtherError_LoggedAsAConsumeError()
+    {
+        Log().OnConsumeError(new ConsumeException(new ConsumeResult<byte[], byte[]>(), new Error(ErrorCode.Local_UnknownPartition, "unknown partition")));
+        Assert.Equal("ConsumeError", Assert.Single(_logger.Entries).EventName);
+    }
+
+    private static ConsumeException OffsetReset(int partition, long offset)
+        => new(new ConsumeResult<byte[], byte[]> { TopicPartitionOffset = new TopicPartitionOffset(Topic, partition, offset) }, new Error(ErrorCode.Local_AutoOffsetReset, "reset"));
 
     [Fact]
     public void OnBrokerAnswered_BrokersNeverDown_LogsNothing()

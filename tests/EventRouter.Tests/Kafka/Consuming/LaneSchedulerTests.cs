@@ -19,7 +19,7 @@ public sealed class LaneSchedulerTests : IDisposable
 
     public LaneSchedulerTests()
     {
-        _offsets = new PartitionOffsets(Topic, "group", _metrics.Metrics, NullLogger.Instance);
+        _offsets = new PartitionOffsets(Topic, "group", _metrics.Metrics, NullLogger.Instance, _time);
         _offsets.Assign([0, 1, 2, 3]);
     }
 
@@ -186,7 +186,7 @@ public sealed class LaneSchedulerTests : IDisposable
         var scheduler = Scheduler();
         Fill(scheduler, 0, 20);
         var first = Assert.Single(Dispatch(scheduler));
-        _offsets.Abandon(first);
+        _offsets.Abandon(first, "lost");
 
         Assert.Empty(Dispatch(scheduler));
         Assert.Equal(LaneScheduler.AbandonedReason, PauseReasonOf(scheduler, 0));
