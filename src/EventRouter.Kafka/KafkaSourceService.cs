@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 using EventRouter.Kafka.Consuming;
 using Microsoft.Extensions.Hosting;
@@ -16,32 +14,29 @@ namespace EventRouter.Kafka;
 /// </summary>
 /// <remarks>
 /// <para>
+/// Its jobs, and where each decision lives (<c>Consuming/</c>): the consume thread's lifecycle and the
+/// poll loop (here); the buffer bounds, back-pressure, linger, which lane goes next, the rate limit and
+/// why a partition is paused (<see cref="LaneScheduler"/>); retrying a batch with back-off
+/// (<see cref="BatchRetrier"/>); the lanes, batches in flight and abandoned, what may be stored and the
+/// commit results (<see cref="PartitionOffsets"/>); the lag and status figures (<see cref="LagReporter"/>);
+/// librdkafka's errors and log lines (<see cref="ClientEventLog"/>). This class makes the Kafka calls
+/// those decisions ask for, serves librdkafka's rebalance callbacks and shuts down.
+/// </para>
+/// <para>
 /// Threading. All Confluent calls (consume, pause, resume, store, close) and all rebalance and error
-/// callbacks happen on the consume thread, which owns every mutable field. Routing runs on the thread
-/// pool. Each assigned partition has a <see cref="PartitionLane"/> with at most one batch in flight, so
-/// a partition's records reach the router in offset order; up to
+/// callbacks happen on the consume thread, which owns every mutable field and every part. Routing runs
+/// on the thread pool. Each assigned partition has a <see cref="PartitionLane"/> with at most one batch
+/// in flight, so a partition's records reach the router in offset order; up to
 /// <see cref="KafkaOptions.MaxParallelPartitions"/> partitions are routed concurrently, and each stores
 /// its offsets as soon as its own batch is done (a slow or failing partition holds back nobody else's
 /// commits). While batches are routed the thread keeps polling: it fills each lane's next batch, serves
 /// rebalances and keeps the group membership alive (max.poll.interval.ms).
 /// </para>
 /// <para>
-/// Back-pressure. When every lane that could take records holds a full batch, or the buffer as a whole
-/// holds two batches per partition routed at once (or twice <see cref="KafkaOptions.MaxBatchBytes"/>),
-/// the thread stops taking records and leaves them in librdkafka's own prefetch queue (bounded by
-/// <c>queued.max.messages.kbytes</c>), polling only every 250 ms to serve callbacks; past twice those
-/// bounds the lanes holding a full batch are paused. When a batch fails, its partition is
-/// paused: librdkafka drops what it prefetched for it and stops fetching, so memory stays flat however
-/// long storage is down. The failed batch is retried whole with capped exponential backoff; when it
-/// succeeds its offset is stored, the lane's next batch goes, and the partition resumes from where the
-/// application left off.
-/// </para>
-/// <para>
-/// Rate limit. With <see cref="KafkaOptions.MaxEventsPerSecond"/> a record is handed to the router only
-/// with a token from an <see cref="IngestRateLimiter"/>. Records beyond the limit wait in their lane,
-/// the loop stops taking records once a second's worth waits, so fetching stops at librdkafka's bounded
-/// prefetch rather than memory growing; nothing is
-/// dropped and no thread sleeps past a poll, so membership and at-least-once are untouched.
+/// Failures. When a batch fails, its partition is paused: librdkafka drops what it prefetched for it and
+/// stops fetching, so memory stays flat however long storage is down. The failed batch is retried whole;
+/// when it succeeds its offset is stored, the lane's next batch goes, and the partition resumes from
+/// where the application left off.
 /// </para>
 /// <para>
 /// Rebalances. Buffered records of revoked partitions are dropped (the next owner reads them again).
@@ -58,7 +53,6 @@ namespace EventRouter.Kafka;
 /// </remarks>
 internal sealed partial class KafkaSourceService : BackgroundService
 {
-
     /// <summary>Records taken in one go before the loop's bookkeeping runs again (keeps per-record cost flat however many partitions).</summary>
     private const int MaxRecordsPerPollBurst = 1024;
 
@@ -68,17 +62,20 @@ internal sealed partial class KafkaSourceService : BackgroundService
     private readonly ILogger _logger;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
-    private readonly BrokerConnectivityReporter _connectivity;
-    private readonly SkippedRecordsTracker _skipped = new();
+
+    // The parts (Consuming/): owned by the consume thread but for the retrier, which runs the batches.
+    private readonly ClientEventLog _clientLog;
+    private readonly PartitionOffsets _offsets;
     private readonly LaneScheduler _scheduler;
+    private readonly PartitionPauser _pauser;
     private readonly BatchRetrier _retrier;
+    private readonly LagReporter _reporter;
 
     // Consume-thread state.
-    private readonly PartitionOffsets _offsets;
+    private IPartitionClient _client = null!; // set once the consumer is built, before any callback
     private long _lastPollAt;
     private bool _stopping;
     private volatile bool _fatal;
-    private readonly LagReporter _reporter;
 
     public KafkaSourceService(
         string? topic,
@@ -97,11 +94,12 @@ internal sealed partial class KafkaSourceService : BackgroundService
         _logger = logger;
         _lifetime = lifetime;
         _time = timeProvider ?? TimeProvider.System;
-        _connectivity = new BrokerConnectivityReporter(_time);
-        _offsets = new PartitionOffsets(Topic, _options.ConsumerGroup, metrics, logger);
+        _clientLog = new ClientEventLog(Topic, _options.ConsumerGroup, _options.BootstrapServers, metrics, logger, _time);
+        _offsets = new PartitionOffsets(Topic, _options.ConsumerGroup, metrics, logger, _time);
         _retrier = new BatchRetrier(Topic, _options, router, metrics, logger, _time);
         _scheduler = new LaneScheduler(_options, _time, _offsets);
         _reporter = new LagReporter(Topic, _options.ConsumerGroup, _time, _offsets, _scheduler, logger);
+        _pauser = new PartitionPauser(Topic, _scheduler, _time, logger);
     }
 
     /// <summary>The topic this instance consumes, exactly as configured; empty when disabled.</summary>
@@ -144,14 +142,14 @@ internal sealed partial class KafkaSourceService : BackgroundService
         {
             KafkaNativeLibrary.EnsureLoaded();
             consumer = BuildConsumer();
+            _client = new ConsumerPartitions(consumer, Topic);
             Log.ConsumerStarting(_logger, Topic, _options.ConsumerGroup, KafkaNativeLibrary.Version);
             consumer.Subscribe(Topic);
             PublishStatus(running: true);
 
-            var positions = new ConsumerPositions(consumer, Topic);
             while (!stoppingToken.IsCancellationRequested && !_fatal)
             {
-                Step(consumer, positions);
+                Step(consumer);
             }
 
             Shutdown(consumer);
@@ -188,26 +186,23 @@ internal sealed partial class KafkaSourceService : BackgroundService
             .Build();
 
     /// <summary>One turn of the consume loop: settle finished batches, dispatch, pause or resume, poll.</summary>
-    private void Step(IConsumer<byte[], byte[]> consumer, ConsumerPositions positions)
+    private void Step(IConsumer<byte[], byte[]> consumer)
     {
-        SettleCompleted(consumer);
+        SettleCompleted();
         TryDispatch();
-        var allPaused = UpdatePause(consumer);
-        _reporter.RefreshIfDue(positions);
+        var allPaused = UpdatePause();
+        _reporter.RefreshIfDue(_client);
 
         var busy = _offsets.Busy;
         if (_scheduler.ShouldHoldBack(allPaused, busy, _lastPollAt) is { } hold)
         {
-            if (hold.Wait > TimeSpan.Zero)
+            if (hold.Wait > TimeSpan.Zero && busy)
             {
-                if (busy)
-                {
-                    WaitForAnyBatch(hold.Wait);
-                }
-                else
-                {
-                    Thread.Sleep(hold.Wait); // only the rate limit holds records back
-                }
+                _offsets.WaitForAny(hold.Wait);
+            }
+            else if (hold.Wait > TimeSpan.Zero)
+            {
+                Thread.Sleep(hold.Wait); // only the rate limit holds records back
             }
 
             if (_time.GetElapsedTime(_lastPollAt) >= hold.PollEvery)
@@ -219,23 +214,6 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
 
         PollBurst(consumer, _scheduler.PollTimeout());
-    }
-
-    private bool WaitForAnyBatch(TimeSpan timeout)
-    {
-        var tasks = new Task[_offsets.InFlight.Count + _offsets.Abandoned.Count];
-        var i = 0;
-        foreach (var batch in _offsets.InFlight)
-        {
-            tasks[i++] = batch.Task;
-        }
-
-        foreach (var batch in _offsets.Abandoned)
-        {
-            tasks[i++] = batch.Task;
-        }
-
-        return Task.WaitAny(tasks, timeout) >= 0;
     }
 
     /// <summary>Takes records until none is waiting, a lane fills up or the burst is long enough.</summary>
@@ -264,16 +242,9 @@ internal sealed partial class KafkaSourceService : BackgroundService
         {
             result = consumer.Consume(timeout);
         }
-        catch (ConsumeException ex) when (ex.Error.Code == ErrorCode.Local_AutoOffsetReset)
+        catch (ConsumeException ex) when (ex.Error.Code == ErrorCode.Local_AutoOffsetReset || !ex.Error.IsFatal)
         {
-            // Reported once as a skipped range when the partition's next record arrives (or as nothing, for a reset backwards).
-            _skipped.OnOffsetReset(ex.ConsumerRecord?.Partition.Value ?? -1, ex.ConsumerRecord?.Offset.Value ?? -1);
-            Log.OffsetReset(_logger, Topic, ex.ConsumerRecord?.Partition.Value ?? -1, ex.ConsumerRecord?.Offset.Value ?? -1, ex.Error.Reason);
-            return false;
-        }
-        catch (ConsumeException ex) when (!ex.Error.IsFatal)
-        {
-            Log.ConsumeError(_logger, Topic, ex.Error.Code, ex.Error.Reason);
+            _clientLog.OnConsumeError(ex);
             return false;
         }
         catch (ConsumeException ex)
@@ -283,19 +254,13 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
 
         _scheduler.CaughtUp = result is null;
-        if (result is not null && _connectivity.IsDown) Report(_connectivity.OnConnected());
+        if (result is not null) _clientLog.OnBrokerAnswered();
         if (result?.Message is null || _stopping || !_offsets.TryGetLane(result.Partition.Value, out var lane))
         {
             return false; // nothing, shutting down, or a straggler of a partition no longer ours
         }
 
-        if (_skipped.Pending && _skipped.OnRecord(result.Partition.Value, result.Offset.Value) is var (first, last))
-        {
-            // Never routed, never in any queue: the one loss EventRouter cannot prevent, reported once.
-            Log.RecordsSkipped(_logger, Topic, result.Partition.Value, first, last, last - first + 1);
-            _metrics.RecordsSkipped(Topic, _options.ConsumerGroup, last - first + 1);
-        }
-
+        _clientLog.OnRecord(result.Partition.Value, result.Offset.Value);
         var record = KafkaRecordMapper.ToInboundRecord(result, Topic);
         var size = KafkaRecordMapper.SizeOf(record);
         // A poll that could wait reads the clock again; the rest of a burst (no wait) arrive when it began.
@@ -317,124 +282,29 @@ internal sealed partial class KafkaSourceService : BackgroundService
         }
     }
 
-    /// <summary>Settles every finished batch, and forgets abandoned batches that have unwound.</summary>
-    private void SettleCompleted(IConsumer<byte[], byte[]> consumer)
+    /// <summary>Settles every finished batch (storing its offset when it may), and forgets abandoned batches that have unwound.</summary>
+    private void SettleCompleted()
     {
         foreach (var batch in _offsets.TakeCompleted())
         {
-            Complete(consumer, batch);
-        }
-    }
-
-    /// <summary>Settles a finished batch: on success, stores offset+1 if the partition is still ours.</summary>
-    private void Complete(IConsumer<byte[], byte[]> consumer, InFlightBatch batch)
-    {
-        if (_offsets.Settle(batch) is not { } offset)
-        {
+            _offsets.Complete(batch, _client);
             PublishStatus(running: true);
-            return;
         }
-
-        try
-        {
-            consumer.StoreOffset(new TopicPartitionOffset(Topic, batch.Partition, offset));
-            _offsets.Stored(batch.Partition, offset);
-            Log.OffsetStored(_logger, Topic, batch.Partition, offset);
-        }
-        catch (KafkaException ex)
-        {
-            // The partition was taken away in between; its next owner re-reads the records.
-            Log.StoreOffsetFailed(_logger, Topic, batch.Partition, offset, ex.Error.Reason);
-        }
-
-        var elapsed = _time.GetElapsedTime(batch.StartedAt);
-        _metrics.BatchRouted(Topic, _options.ConsumerGroup, batch.Records.Count, elapsed);
-        _metrics.RecordsDelivered(Topic, _options.ConsumerGroup, batch.Records, _time.GetUtcNow());
-        Log.BatchRouted(_logger, Topic, batch.Partition, batch.Records.Count, elapsed.TotalMilliseconds);
-        PublishStatus(running: true);
     }
 
     /// <summary>Pauses each partition that must not fetch now and resumes the others.</summary>
     /// <returns>True when every assigned partition is (now) paused.</returns>
-    private bool UpdatePause(IConsumer<byte[], byte[]> consumer)
+    private bool UpdatePause()
     {
-        List<(PartitionLane Lane, string Reason)>? toPause = null;
-        List<PartitionLane>? toResume = null;
-        var allPaused = _offsets.Lanes.Count > 0;
-        foreach (var lane in _offsets.Lanes)
-        {
-            var reason = _scheduler.PauseReason(lane, _stopping);
-            if (reason is not null && !lane.Paused)
-            {
-                (toPause ??= []).Add((lane, reason));
-            }
-            else if (reason is null && lane.Paused)
-            {
-                (toResume ??= []).Add(lane);
-            }
-
-            allPaused &= reason is not null;
-        }
-
-        if (toPause is not null)
-        {
-            foreach (var group in toPause.GroupBy(p => p.Reason))
-            {
-                var lanes = group.Select(p => p.Lane).ToList();
-                try
-                {
-                    consumer.Pause(lanes.Select(l => new TopicPartition(Topic, l.Partition)));
-                    var now = _time.GetTimestamp();
-                    lanes.ForEach(l =>
-                    {
-                        l.Paused = true;
-                        l.PausedAt = now;
-                    });
-                    var routine = LaneScheduler.IsRoutine(group.Key);
-                    Log.PartitionsPaused(_logger, routine ? LogLevel.Debug : LogLevel.Information, Topic, Format(lanes.Select(l => l.Partition)), group.Key);
-                }
-                catch (KafkaException ex)
-                {
-                    Log.PauseResumeFailed(_logger, Topic, ex.Error.Reason);
-                }
-            }
-
-            PublishStatus(running: true);
-        }
-
-        if (toResume is not null)
-        {
-            Resume(consumer, toResume);
-        }
-
+        var allPaused = _pauser.Update(_client, _stopping, out var changed);
+        if (changed) PublishStatus(running: true);
         return allPaused;
-    }
-
-    private void Resume(IConsumer<byte[], byte[]> consumer, List<PartitionLane> lanes)
-    {
-        if (lanes.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            consumer.Resume(lanes.Select(l => new TopicPartition(Topic, l.Partition)));
-            Log.PartitionsResumed(_logger, Topic, Format(lanes.Select(l => l.Partition)));
-        }
-        catch (KafkaException ex)
-        {
-            Log.PauseResumeFailed(_logger, Topic, ex.Error.Reason);
-        }
-
-        lanes.ForEach(l => l.Paused = false);
-        PublishStatus(running: true);
     }
 
     private void OnPartitionsAssigned(IConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions)
     {
         _reporter.HasAssignment = true;
-        if (_connectivity.IsDown) Report(_connectivity.OnConnected());
+        _clientLog.OnBrokerAnswered();
         _offsets.Assign(partitions.Select(tp => tp.Partition.Value));
 
         if (partitions.Count > 0)
@@ -454,7 +324,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         Log.PartitionsRevoked(_logger, Topic, Format(revoked), affected.Sum(b => b.Records.Count));
         if (revoked.Count > 0) _metrics.Rebalanced(Topic, _options.ConsumerGroup, KafkaTelemetryNames.Revoked);
         _scheduler.DropBuffered(revoked);
-        foreach (var partition in revoked) _skipped.Forget(partition);
+        _clientLog.Forget(revoked);
 
         if (affected.Count > 0)
         {
@@ -465,16 +335,16 @@ internal sealed partial class KafkaSourceService : BackgroundService
             {
                 if (batch.Task.IsCompleted)
                 {
-                    Complete(consumer, batch);
+                    _offsets.Complete(batch, _client);
                 }
                 else
                 {
-                    Abandon(batch, "partitions revoked before the batch reached storage");
+                    _offsets.Abandon(batch, "partitions revoked before the batch reached storage");
                 }
             }
         }
 
-        Release(consumer, revoked);
+        Release(revoked);
     }
 
     private void OnPartitionsLost(IConsumer<byte[], byte[]> consumer, List<TopicPartitionOffset> partitions)
@@ -485,33 +355,21 @@ internal sealed partial class KafkaSourceService : BackgroundService
         Log.PartitionsLost(_logger, Topic, Format(lost));
         _metrics.Rebalanced(Topic, _options.ConsumerGroup, KafkaTelemetryNames.Lost);
         _scheduler.DropBuffered(lost);
-        foreach (var partition in lost) _skipped.Forget(partition);
+        _clientLog.Forget(lost);
         foreach (var batch in _offsets.InFlightOf(lost))
         {
-            Abandon(batch, "partitions lost");
+            _offsets.Abandon(batch, "partitions lost");
         }
 
-        Release(consumer, lost);
-    }
-
-    /// <summary>
-    /// Gives up on <paramref name="batch"/>: nothing of it is committed and it stops retrying. Its
-    /// partition is not routed again until it has unwound, so a partition's records never reach the
-    /// router from two batches at once.
-    /// </summary>
-    private void Abandon(InFlightBatch batch, string reason)
-    {
-        Log.BatchAbandoned(_logger, Topic, batch.Partition, batch.Records.Count, reason);
-        _offsets.Abandon(batch);
+        Release(lost);
     }
 
     /// <summary>Forgets revoked or lost partitions; resumes those we paused so a later re-assignment starts unpaused.</summary>
-    private void Release(IConsumer<byte[], byte[]> consumer, HashSet<int> partitions)
+    private void Release(HashSet<int> partitions)
     {
-        Resume(consumer, _offsets.PausedAmong(partitions));
+        _pauser.Resume(_client, _offsets.PausedAmong(partitions));
         _offsets.Release(partitions);
-
-        PublishCommittedOffsets();
+        _reporter.PublishCommitted();
         PublishStatus(running: true);
     }
 
@@ -520,7 +378,7 @@ internal sealed partial class KafkaSourceService : BackgroundService
         _stopping = true;
         Log.ConsumerStopping(_logger, Topic, _offsets.InFlight.Sum(b => b.Records.Count), _scheduler.BufferedRecords);
         _scheduler.DropBuffered(null);
-        UpdatePause(consumer);
+        UpdatePause();
 
         var started = _time.GetTimestamp();
         while (_offsets.InFlight.Any(b => !b.Task.IsCompleted) && !_fatal)
@@ -532,11 +390,11 @@ internal sealed partial class KafkaSourceService : BackgroundService
             }
 
             PollBurst(consumer, TimeSpan.Zero);
-            WaitForAnyBatch(Min(remaining, LaneScheduler.PausedWaitSlice));
-            SettleCompleted(consumer); // store each partition's offset as soon as its batch is done
+            _offsets.WaitForAny(Min(remaining, LaneScheduler.PausedWaitSlice));
+            SettleCompleted(); // store each partition's offset as soon as its batch is done
         }
 
-        SettleCompleted(consumer);
+        SettleCompleted();
         foreach (var batch in _offsets.CancelInFlight())
         {
             Log.ShutdownTimedOut(_logger, Topic, batch.Partition, batch.Records.Count, _options.ShutdownTimeout);
@@ -560,42 +418,13 @@ internal sealed partial class KafkaSourceService : BackgroundService
 
     private void OnOffsetsCommitted(IConsumer<byte[], byte[]> consumer, CommittedOffsets committed)
     {
-        if (_offsets.OnCommitted(committed))
-        {
-            PublishCommittedOffsets();
-        }
+        if (_offsets.OnCommitted(committed)) _reporter.PublishCommitted();
     }
-
-    private void PublishCommittedOffsets() => _reporter.PublishCommitted();
 
     private void OnError(IConsumer<byte[], byte[]> consumer, Error error)
     {
-        if (error.IsFatal)
-        {
-            OnFatalError(error);
-        }
-        else if (BrokerConnectivityReporter.IsConnectivityError(error.Code))
-        {
-            // One line that says what is wrong and where, then at most one a minute, not one per retry.
-            Report(_connectivity.OnConnectivityError(), error.Reason);
-        }
-        else
-        {
-            Log.ClientError(_logger, Topic, error.Code, error.Reason);
-        }
-    }
-
-    private void Report(BrokerReport? report, string? reason = null)
-    {
-        if (report is not { } r) return;
-        var down = TimeSpan.FromSeconds(Math.Round(r.Down.TotalSeconds));
-        switch (r.Kind)
-        {
-            case BrokerReportKind.Unreachable: Log.BrokersUnreachable(_logger, Topic, _options.BootstrapServers, reason); break;
-            case BrokerReportKind.StillUnreachable: Log.BrokersStillUnreachable(_logger, Topic, _options.BootstrapServers, down, reason); break;
-            case BrokerReportKind.Recovered: Log.BrokersReachable(_logger, Topic, _options.BootstrapServers, down); break;
-            default: Log.ClientErrorRepeat(_logger, Topic, reason); break;
-        }
+        if (error.IsFatal) OnFatalError(error);
+        else _clientLog.OnError(error);
     }
 
     private void OnFatalError(Error error)
@@ -610,26 +439,11 @@ internal sealed partial class KafkaSourceService : BackgroundService
         _lifetime.StopApplication();
     }
 
-    private void OnLog(IConsumer<byte[], byte[]> consumer, LogMessage message)
-    {
-        // librdkafka reports actionable failures through the error callback as well, so its own
-        // log lines are one level quieter here.
-        var level = message.Level switch
-        {
-            // Connection failures (FAIL) repeat for every broker and retry; the error callback reports them once.
-            _ when message.Facility == "FAIL" => LogLevel.Debug,
-            SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical => LogLevel.Critical,
-            SyslogLevel.Error or SyslogLevel.Warning => LogLevel.Warning,
-            SyslogLevel.Notice => LogLevel.Information,
-            SyslogLevel.Info => LogLevel.Debug,
-            _ => LogLevel.Trace,
-        };
-        Log.ClientLog(_logger, level, Topic, message.Facility, message.Message);
-    }
+    private void OnLog(IConsumer<byte[], byte[]> consumer, LogMessage message) => _clientLog.OnLog(message);
 
     private void PublishStatus(bool running) => _reporter.PublishStatus(running);
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    private static string Format(IEnumerable<int> partitions) => "[" + string.Join(",", partitions.Order()) + "]";
+    internal static string Format(IEnumerable<int> partitions) => "[" + string.Join(",", partitions.Order()) + "]";
 }

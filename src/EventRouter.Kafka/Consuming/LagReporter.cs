@@ -47,7 +47,7 @@ internal sealed class LagReporter(
     /// interval or more the broker is asked (blocking, within a budget); brief pauses (back-pressure,
     /// the rate limit) keep the cached one.
     /// </summary>
-    public void RefreshIfDue(IPartitionPositions positions)
+    public void RefreshIfDue(IPartitionClient positions)
     {
         var now = time.GetTimestamp();
         if (now < _nextRefreshAt)
@@ -86,7 +86,7 @@ internal sealed class LagReporter(
     }
 
     /// <summary>The first offset of the lane's partition that has not reached storage yet, when known.</summary>
-    internal static long? NextOffsetToRoute(PartitionLane lane, IPartitionPositions positions)
+    internal static long? NextOffsetToRoute(PartitionLane lane, IPartitionClient positions)
     {
         if (lane.InFlight is { } batch)
         {

@@ -269,6 +269,34 @@ internal sealed class LaneScheduler
             : RateLimited ? RateLimitReason
             : null; // about to be routed
 
+    /// <summary>
+    /// The lanes to pause now (each with its reason) and those to resume: a lane is paused while
+    /// <see cref="PauseReason"/> names one. The lists are null when empty (no allocation in a steady loop).
+    /// </summary>
+    /// <returns>True when every assigned partition is (or is about to be) paused.</returns>
+    public bool PlanPauses(bool stopping, out List<(PartitionLane Lane, string Reason)>? toPause, out List<PartitionLane>? toResume)
+    {
+        toPause = null;
+        toResume = null;
+        var allPaused = _offsets.Lanes.Count > 0;
+        foreach (var lane in _offsets.Lanes)
+        {
+            var reason = PauseReason(lane, stopping);
+            if (reason is not null && !lane.Paused)
+            {
+                (toPause ??= []).Add((lane, reason));
+            }
+            else if (reason is null && lane.Paused)
+            {
+                (toResume ??= []).Add(lane);
+            }
+
+            allPaused &= reason is not null;
+        }
+
+        return allPaused;
+    }
+
     /// <summary>Pausing for back-pressure or the rate limit is routine; anything else is news.</summary>
     public static bool IsRoutine(string reason) => reason is BackPressureReason or RateLimitReason;
 

@@ -16,7 +16,7 @@ namespace EventRouter.Kafka.Consuming;
 /// shut down) are never stored, and their partition takes no new batch until they have unwound, so a
 /// partition's records never reach the router from two batches at once.
 /// </remarks>
-internal sealed class PartitionOffsets(string topic, string? consumerGroup, KafkaMetrics metrics, ILogger logger)
+internal sealed class PartitionOffsets(string topic, string? consumerGroup, KafkaMetrics metrics, ILogger logger, TimeProvider time)
 {
     private readonly SortedDictionary<int, PartitionLane> _lanes = [];
     private readonly List<InFlightBatch> _inFlight = [];
@@ -93,6 +93,25 @@ internal sealed class PartitionOffsets(string topic, string? consumerGroup, Kafk
         return false;
     }
 
+    /// <summary>Blocks until a batch in flight or abandoned finishes, or <paramref name="timeout"/> passes.</summary>
+    /// <returns>True when one finished.</returns>
+    public bool WaitForAny(TimeSpan timeout)
+    {
+        var tasks = new Task[_inFlight.Count + _abandoned.Count];
+        var i = 0;
+        foreach (var batch in _inFlight)
+        {
+            tasks[i++] = batch.Task;
+        }
+
+        foreach (var batch in _abandoned)
+        {
+            tasks[i++] = batch.Task;
+        }
+
+        return Task.WaitAny(tasks, timeout) >= 0;
+    }
+
     /// <summary>The in-flight batches of <paramref name="partitions"/>.</summary>
     public List<InFlightBatch> InFlightOf(IReadOnlySet<int> partitions) => [.. _inFlight.Where(b => partitions.Contains(b.Partition))];
 
@@ -143,6 +162,35 @@ internal sealed class PartitionOffsets(string topic, string? consumerGroup, Kafk
         return routed && batch.Committable && lane is not null ? batch.NextOffset : null;
     }
 
+    /// <summary>
+    /// Completes a finished batch: when it may be stored (<see cref="Settle"/>), stores its end offset
+    /// through <paramref name="client"/> and counts it routed. A store that fails (the partition was taken
+    /// away in between) loses nothing: its next owner reads those records again.
+    /// </summary>
+    public void Complete(InFlightBatch batch, IPartitionClient client)
+    {
+        if (Settle(batch) is not { } offset)
+        {
+            return;
+        }
+
+        try
+        {
+            client.StoreOffset(batch.Partition, offset);
+            Stored(batch.Partition, offset);
+            Log.OffsetStored(logger, topic, batch.Partition, offset);
+        }
+        catch (KafkaException ex)
+        {
+            Log.StoreOffsetFailed(logger, topic, batch.Partition, offset, ex.Error.Reason);
+        }
+
+        var elapsed = time.GetElapsedTime(batch.StartedAt);
+        metrics.BatchRouted(topic, consumerGroup, batch.Records.Count, elapsed);
+        metrics.RecordsDelivered(topic, consumerGroup, batch.Records, time.GetUtcNow());
+        Log.BatchRouted(logger, topic, batch.Partition, batch.Records.Count, elapsed.TotalMilliseconds);
+    }
+
     /// <summary>The consumer took <paramref name="offset"/> of <paramref name="partition"/> for its next commit.</summary>
     public void Stored(int partition, long offset)
     {
@@ -156,8 +204,9 @@ internal sealed class PartitionOffsets(string topic, string? consumerGroup, Kafk
     /// Gives up on <paramref name="batch"/>: nothing of it is stored, its retries are cancelled, and
     /// its partition takes no new batch until it has unwound.
     /// </summary>
-    public void Abandon(InFlightBatch batch)
+    public void Abandon(InFlightBatch batch, string reason)
     {
+        Log.BatchAbandoned(logger, topic, batch.Partition, batch.Records.Count, reason);
         batch.Committable = false;
         batch.Cancellation.Cancel();
         _inFlight.Remove(batch);

@@ -1,37 +1,32 @@
 using Confluent.Kafka;
 using EventRouter.Kafka;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EventRouter.Tests.Kafka;
 
 public sealed class BrokerConnectivityReporterTests
 {
-    private sealed class Clock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 12, 3, 7, 0, 0, TimeSpan.Zero);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Fact]
     public void Errors_WarnOnce_ThenAtMostOnceAMinute_InformationOnRecovery()
     {
-        var clock = new Clock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 7, 0, 0, TimeSpan.Zero));
         var reporter = new BrokerConnectivityReporter(clock);
 
         Assert.Equal((LogLevel.Warning, BrokerReportKind.Unreachable), Pick(reporter.OnConnectivityError()));
         // librdkafka repeats the error for every broker and retry: quiet for a minute.
         for (var i = 0; i < 30; i++)
         {
-            clock.Now += TimeSpan.FromSeconds(1.9);
+            clock.Advance(TimeSpan.FromSeconds(1.9));
             Assert.Equal((LogLevel.Debug, BrokerReportKind.Repeat), Pick(reporter.OnConnectivityError()));
         }
-        clock.Now += TimeSpan.FromSeconds(3);
+        clock.Advance(TimeSpan.FromSeconds(3));
         var still = reporter.OnConnectivityError();
         Assert.Equal((LogLevel.Warning, BrokerReportKind.StillUnreachable), Pick(still));
         Assert.Equal(TimeSpan.FromSeconds(60), still.Down);
         Assert.Equal(LogLevel.Debug, reporter.OnConnectivityError().Level);
 
-        clock.Now += TimeSpan.FromSeconds(10);
+        clock.Advance(TimeSpan.FromSeconds(10));
         var recovered = reporter.OnConnected();
         Assert.Equal((LogLevel.Information, BrokerReportKind.Recovered), Pick(recovered!.Value));
         Assert.Equal(TimeSpan.FromSeconds(70), recovered.Value.Down);
@@ -43,7 +38,7 @@ public sealed class BrokerConnectivityReporterTests
     }
 
     [Fact]
-    public void OnConnected_WithoutAnOutage_SaysNothing() => Assert.Null(new BrokerConnectivityReporter(new Clock()).OnConnected());
+    public void OnConnected_WithoutAnOutage_SaysNothing() => Assert.Null(new BrokerConnectivityReporter(new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 7, 0, 0, TimeSpan.Zero))).OnConnected());
 
     [Theory]
     [InlineData(ErrorCode.Local_Transport, true)]

@@ -1,5 +1,5 @@
 using EventRouter.Kafka;
-using EventRouter.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EventRouter.Tests.Kafka;
 
@@ -8,7 +8,7 @@ public sealed class IngestRateLimiterTests
     [Fact]
     public void Available_AfterIdle_IsATenthOfASecondsWorthThenRefillsAtTheRate()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var limiter = new IngestRateLimiter(200, time);
 
         Assert.Equal(20, limiter.Available);
@@ -30,7 +30,7 @@ public sealed class IngestRateLimiterTests
     [Fact]
     public void Take_OverAMinuteOfGreedyTaking_HandsOutTheRatePlusOneBurst()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var limiter = new IngestRateLimiter(1000, time);
         var taken = 0;
         for (var step = 0; step < 60_000; step++)
@@ -47,7 +47,7 @@ public sealed class IngestRateLimiterTests
     [Fact]
     public void Available_RateBelowOnePerSecond_AllowsOneRecordAtATime()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var limiter = new IngestRateLimiter(0.5, time);
         Assert.Equal(1, limiter.Available);
         limiter.Take(1);

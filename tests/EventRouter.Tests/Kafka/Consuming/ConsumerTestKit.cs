@@ -78,3 +78,68 @@ internal sealed class KafkaMetricsProbe : IDisposable
         _services.Dispose();
     }
 }
+
+/// <summary>A logger that keeps each entry's event name, level and message.</summary>
+internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+{
+    private readonly List<(string? EventName, Microsoft.Extensions.Logging.LogLevel Level, string Message)> _entries = [];
+
+    public IReadOnlyList<(string? EventName, Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries
+    {
+        get { lock (_entries) return [.. _entries]; }
+    }
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (_entries) _entries.Add((eventId.Name, logLevel, formatter(state, exception)));
+    }
+}
+
+/// <summary>Watermarks and positions as a consumer would report them, and the calls made to it.</summary>
+internal sealed class FakePartitionClient : EventRouter.Kafka.Consuming.IPartitionClient
+{
+    public Dictionary<int, long> High { get; } = [];
+    public Dictionary<int, long> QueriedHigh { get; } = [];
+    public Dictionary<int, long> Fetched { get; } = [];
+    public int? FailingPartition { get; set; }
+    public int Queries { get; private set; }
+    public bool Refuse { get; set; }
+    public List<(int Partition, long Offset)> Stored { get; } = [];
+    public List<int[]> Pauses { get; } = [];
+    public List<int[]> Resumes { get; } = [];
+
+    public Confluent.Kafka.WatermarkOffsets Cached(int partition)
+        => partition == FailingPartition ? throw Refusal() : new(0, High[partition]);
+
+    public Confluent.Kafka.WatermarkOffsets Query(int partition, TimeSpan timeout)
+    {
+        Queries++;
+        return new(0, QueriedHigh.TryGetValue(partition, out var high) ? high : High[partition]);
+    }
+
+    public Confluent.Kafka.Offset Position(int partition) => Fetched[partition];
+
+    public void StoreOffset(int partition, long offset)
+    {
+        if (Refuse) throw Refusal();
+        Stored.Add((partition, offset));
+    }
+
+    public void Pause(IEnumerable<int> partitions)
+    {
+        if (Refuse) throw Refusal();
+        Pauses.Add([.. partitions]);
+    }
+
+    public void Resume(IEnumerable<int> partitions)
+    {
+        if (Refuse) throw Refusal();
+        Resumes.Add([.. partitions]);
+    }
+
+    private static Confluent.Kafka.KafkaException Refusal() => new(new Confluent.Kafka.Error(Confluent.Kafka.ErrorCode.Local_State, "not assigned"));
+}

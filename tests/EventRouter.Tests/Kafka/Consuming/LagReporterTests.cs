@@ -14,11 +14,11 @@ public sealed class LagReporterTests : IDisposable
     private readonly PartitionOffsets _offsets;
     private readonly LaneScheduler _scheduler;
     private readonly LagReporter _reporter;
-    private readonly Positions _positions = new();
+    private readonly FakePartitionClient _positions = new();
 
     public LagReporterTests()
     {
-        _offsets = new PartitionOffsets(Topic, "group", _metrics.Metrics, NullLogger.Instance);
+        _offsets = new PartitionOffsets(Topic, "group", _metrics.Metrics, NullLogger.Instance, _time);
         _offsets.Assign([0, 1]);
         _scheduler = new LaneScheduler(Options(), _time, _offsets);
         _reporter = new LagReporter(Topic, "group", _time, _offsets, _scheduler, NullLogger.Instance) { RefreshInterval = TimeSpan.FromSeconds(5) };
@@ -152,26 +152,5 @@ public sealed class LagReporterTests : IDisposable
         Assert.Equal(1, status.FailedAttempts);
         Assert.Equal(1, status.BufferedRecords);
         Assert.False(status.RateLimited);
-    }
-
-    /// <summary>Watermarks and positions as a consumer would report them.</summary>
-    private sealed class Positions : IPartitionPositions
-    {
-        public Dictionary<int, long> High { get; } = [];
-        public Dictionary<int, long> QueriedHigh { get; } = [];
-        public Dictionary<int, long> Fetched { get; } = [];
-        public int? FailingPartition { get; set; }
-        public int Queries { get; private set; }
-
-        public WatermarkOffsets Cached(int partition)
-            => partition == FailingPartition ? throw new KafkaException(new Error(ErrorCode.Local_State, "not assigned")) : new(0, High[partition]);
-
-        public WatermarkOffsets Query(int partition, TimeSpan timeout)
-        {
-            Queries++;
-            return new(0, QueriedHigh.TryGetValue(partition, out var high) ? high : High[partition]);
-        }
-
-        public Offset Position(int partition) => Fetched[partition];
     }
 }

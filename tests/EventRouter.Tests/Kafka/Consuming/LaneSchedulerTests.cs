@@ -19,7 +19,7 @@ public sealed class LaneSchedulerTests : IDisposable
 
     public LaneSchedulerTests()
     {
-        _offsets = new PartitionOffsets(Topic, "group", _metrics.Metrics, NullLogger.Instance);
+        _offsets = new PartitionOffsets(Topic, "group", _metrics.Metrics, NullLogger.Instance, _time);
         _offsets.Assign([0, 1, 2, 3]);
     }
 
@@ -186,7 +186,7 @@ public sealed class LaneSchedulerTests : IDisposable
         var scheduler = Scheduler();
         Fill(scheduler, 0, 20);
         var first = Assert.Single(Dispatch(scheduler));
-        _offsets.Abandon(first);
+        _offsets.Abandon(first, "lost");
 
         Assert.Empty(Dispatch(scheduler));
         Assert.Equal(LaneScheduler.AbandonedReason, PauseReasonOf(scheduler, 0));
@@ -354,6 +354,36 @@ public sealed class LaneSchedulerTests : IDisposable
         scheduler.DropBuffered(null);
         Assert.Equal(0, scheduler.BufferedRecords);
         Assert.Equal(0, scheduler.BufferedBytes);
+    }
+
+    [Fact]
+    public void PlanPauses_FailingPartitionPausedHealedOneResumed_AndAllPausedOnlyWhenEveryLaneHasAReason()
+    {
+        var scheduler = Scheduler();
+        Fill(scheduler, 0, 10);
+        Fill(scheduler, 1, 10);
+        var batches = Dispatch(scheduler);
+        batches.Single(b => b.Partition == 0).RecordFailure();
+        Lane(3).Paused = true; // paused earlier, no reason any more
+
+        var allPaused = scheduler.PlanPauses(stopping: false, out var toPause, out var toResume);
+
+        Assert.False(allPaused);
+        Assert.Equal([(0, LaneScheduler.StorageFailingReason)], toPause!.Select(p => (p.Lane.Partition, p.Reason)));
+        Assert.Equal([3], toResume!.Select(l => l.Partition));
+
+        Assert.True(scheduler.PlanPauses(stopping: true, out toPause, out toResume));
+        Assert.Equal([0, 1, 2], toPause!.Select(p => p.Lane.Partition)); // 3 is paused already
+        Assert.Null(toResume);
+    }
+
+    [Fact]
+    public void PlanPauses_NothingToChange_AllocatesNoLists()
+    {
+        var scheduler = Scheduler();
+        Assert.False(scheduler.PlanPauses(stopping: false, out var toPause, out var toResume));
+        Assert.Null(toPause);
+        Assert.Null(toResume);
     }
 
     private string? PauseReasonOf(LaneScheduler scheduler, int partition) => scheduler.PauseReason(Lane(partition), stopping: false);

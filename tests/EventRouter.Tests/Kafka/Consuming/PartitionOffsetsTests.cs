@@ -2,18 +2,21 @@ using Confluent.Kafka;
 using EventRouter.Kafka;
 using EventRouter.Kafka.Consuming;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using static EventRouter.Tests.Kafka.Consuming.ConsumerTestKit;
 
 namespace EventRouter.Tests.Kafka.Consuming;
 
 public sealed class PartitionOffsetsTests : IDisposable
 {
+    private readonly FakeTimeProvider _time = new();
     private readonly KafkaMetricsProbe _metrics = new();
+    private readonly FakePartitionClient _client = new();
     private readonly PartitionOffsets _offsets;
 
     public PartitionOffsetsTests()
     {
-        _offsets = new PartitionOffsets(Topic, "group", _metrics.Metrics, NullLogger.Instance);
+        _offsets = new PartitionOffsets(Topic, "group", _metrics.Metrics, NullLogger.Instance, _time);
         _offsets.Assign([0, 1, 2]);
     }
 
@@ -27,6 +30,54 @@ public sealed class PartitionOffsetsTests : IDisposable
         Assert.True(_offsets.TryGetLane(partition, out var lane));
         _offsets.Start(lane, batch);
         return (batch, done);
+    }
+
+    [Fact]
+    public void Complete_BatchReachedStorage_StoresItsEndOffsetThroughTheClientAndCountsIt()
+    {
+        var (batch, done) = Start(partition: 1, first: 40, count: 5);
+        _time.Advance(TimeSpan.FromMilliseconds(30));
+        done.SetResult(true);
+
+        _offsets.Complete(Assert.Single(_offsets.TakeCompleted()), _client);
+
+        Assert.Equal([(1, 45L)], _client.Stored);
+        Assert.True(_offsets.TryGetLane(1, out var lane));
+        Assert.Equal(45, lane.StoredOffset);
+        Assert.Equal(1, _metrics.Sum(KafkaTelemetryNames.Batches));
+        Assert.Equal(5, _metrics.Sum(KafkaTelemetryNames.Records));
+    }
+
+    [Fact]
+    public void Complete_StoreRefused_KeepsNoStoredOffsetButTheBatchIsInStorage()
+    {
+        // The partition was taken away in between: its next owner reads those records again.
+        var (batch, done) = Start(partition: 0, first: 0, count: 2);
+        done.SetResult(true);
+        _client.Refuse = true;
+
+        _offsets.Complete(batch, _client);
+
+        Assert.True(_offsets.TryGetLane(0, out var lane));
+        Assert.Null(lane.StoredOffset);
+        Assert.Null(lane.InFlight);
+        Assert.Equal(1, _metrics.Sum(KafkaTelemetryNames.Batches));
+    }
+
+    [Fact]
+    public void Complete_FailedOrAbandonedBatch_StoresNothingAndCountsNothing()
+    {
+        var (failed, failedDone) = Start(partition: 0, first: 0, count: 2);
+        var (abandoned, abandonedDone) = Start(partition: 1, first: 0, count: 2);
+        _offsets.Abandon(abandoned, "partitions lost");
+        failedDone.SetResult(false);
+        abandonedDone.SetResult(true);
+
+        _offsets.Complete(failed, _client);
+        _offsets.Complete(abandoned, _client);
+
+        Assert.Empty(_client.Stored);
+        Assert.Equal(0, _metrics.Sum(KafkaTelemetryNames.Batches));
     }
 
     [Fact]
@@ -75,7 +126,7 @@ public sealed class PartitionOffsetsTests : IDisposable
         // Revoked during a retry, or lost: the batch is cancelled and forgotten for commit.
         var (batch, done) = Start(partition: 2, first: 7, count: 4);
 
-        _offsets.Abandon(batch);
+        _offsets.Abandon(batch, "lost");
 
         Assert.True(batch.Cancellation.IsCancellationRequested);
         Assert.False(batch.Committable);
@@ -99,7 +150,7 @@ public sealed class PartitionOffsetsTests : IDisposable
     public void Settle_AbandonedBatch_StoresNothingEvenIfItReachedStorage()
     {
         var (batch, done) = Start(partition: 0, first: 0, count: 2);
-        _offsets.Abandon(batch);
+        _offsets.Abandon(batch, "lost");
         done.SetResult(true);
 
         Assert.Null(_offsets.Settle(batch));
