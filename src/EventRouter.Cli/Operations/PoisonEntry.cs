@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using EventRouter.Formats;
+using EventRouter.Routing;
+using EventRouter.Validation;
 
 namespace EventRouter.Cli.Operations;
 
@@ -71,41 +73,44 @@ internal sealed record PoisonEntry
         ? $"{Topic}/{Partition}@{Offset}"
         : $"{OriginQueue} {OriginMessageId}".Trim();
 
+    /// <summary>The Kafka poison message as read, for <see cref="PoisonKind.Kafka"/>.</summary>
+    public PoisonEnvelope? KafkaPoison { get; init; }
+    /// <summary>The queue-stage poison message as read, for <see cref="PoisonKind.Queue"/>.</summary>
+    public QueuePoisonEnvelope? QueuePoison { get; init; }
+
     public static PoisonEntry Parse(string poisonQueue, string messageId, DateTimeOffset? insertedOn, BinaryData body)
     {
-        JsonNode? root = null;
-        try { root = JsonNode.Parse(body.ToMemory().Span.ToArray()); } catch (JsonException) { }
-        var origin = poisonQueue.EndsWith("-poison", StringComparison.Ordinal) ? poisonQueue[..^"-poison".Length] : null;
-
-        if (root is JsonObject obj && Str(obj, "reason") is { } reason && obj["source"] is JsonObject source)
+        JsonDocument? document = null;
+        try { document = JsonDocument.Parse(body.ToMemory()); } catch (JsonException) { }
+        var origin = poisonQueue.EndsWith(RoutingDefaults.PoisonQueueSuffix, StringComparison.Ordinal) ? poisonQueue[..^RoutingDefaults.PoisonQueueSuffix.Length] : null;
+        using (document)
         {
-            var poisonedAt = Time(Str(obj, "poisonedAt"));
-            if (Str(source, "queue") is { } queue)
+            if (document is not null && QueuePoisonMessage.TryRead(document.RootElement, out var queuePoison))
             {
-                var value = Bytes(Str(obj, "value"));
-                var (id, type) = value is null ? (null, null) : EventIdentity(value);
+                var (id, type) = queuePoison.Value is null ? (null, null) : EventIdentity(queuePoison.Value);
                 return new PoisonEntry
                 {
                     PoisonQueue = poisonQueue, MessageId = messageId, InsertedOn = insertedOn, Body = body, Kind = PoisonKind.Queue,
-                    Reason = reason, Error = Str(obj, "error"), PoisonedAt = poisonedAt, OriginQueue = queue,
-                    OriginMessageId = Str(source, "messageId"), EventId = id, EventType = type, ValueBlob = Str(obj, "valueBlob"),
+                    Reason = queuePoison.Reason, Error = queuePoison.Error, PoisonedAt = queuePoison.PoisonedAt, OriginQueue = queuePoison.Source.Queue,
+                    OriginMessageId = queuePoison.Source.MessageId, EventId = id, EventType = type, ValueBlob = queuePoison.ValueBlob,
+                    QueuePoison = queuePoison,
                 };
             }
-            var kafkaValue = Bytes(Str(obj, "value"));
-            var (eventId, eventType) = kafkaValue is null ? (null, null) : EventIdentity(kafkaValue);
-            if (obj["headers"] is JsonObject headers)
+            if (document is not null && PoisonMessage.TryRead(document.RootElement, out var poison))
             {
-                eventId ??= Str(headers, "event-id");
-                eventType ??= Str(headers, "event-type");
+                var (eventId, eventType) = poison.Value is null ? (null, null) : EventIdentity(poison.Value);
+                eventId ??= poison.HeaderText("event-id");
+                eventType ??= poison.HeaderText("event-type");
+                return new PoisonEntry
+                {
+                    PoisonQueue = poisonQueue, MessageId = messageId, InsertedOn = insertedOn, Body = body, Kind = PoisonKind.Kafka,
+                    Reason = poison.Reason, Error = poison.Error, PoisonedAt = poison.PoisonedAt,
+                    Topic = poison.Source?.Topic, Partition = poison.Source?.Partition, Offset = poison.Source?.Offset,
+                    Timestamp = poison.Source?.Timestamp, EventId = eventId, EventType = eventType,
+                    ValueBlob = poison.ValueBlob, KeyBlob = poison.KeyBlob, HeadersBlob = poison.HeadersBlob,
+                    KafkaPoison = poison,
+                };
             }
-            return new PoisonEntry
-            {
-                PoisonQueue = poisonQueue, MessageId = messageId, InsertedOn = insertedOn, Body = body, Kind = PoisonKind.Kafka,
-                Reason = reason, Error = Str(obj, "error"), PoisonedAt = poisonedAt,
-                Topic = Str(source, "topic"), Partition = Int(source, "partition"), Offset = Long(source, "offset"),
-                Timestamp = Time(Str(source, "timestamp")), EventId = eventId, EventType = eventType,
-                ValueBlob = Str(obj, "valueBlob"), KeyBlob = Str(obj, "keyBlob"), HeadersBlob = Str(obj, "headersBlob"),
-            };
         }
 
         // The Functions runtime's copy: the routed envelope itself (or whatever the body was).
@@ -117,15 +122,23 @@ internal sealed record PoisonEntry
         };
     }
 
-    /// <summary>The event id and type of an event or a routed envelope, when the bytes are such JSON.</summary>
+    /// <summary>The event id and type of an event (the provider's field names) or of a routed envelope, when the bytes are such JSON.</summary>
     internal static (string? Id, string? Type) EventIdentity(byte[] bytes)
     {
         try
         {
-            if (JsonNode.Parse(bytes) is not JsonObject obj) return (null, null);
-            if (obj["event"] is JsonObject inner) obj = inner;
-            else if (Str(obj, "eventId") is { } offloadedId) return (offloadedId, Str(obj, "eventType"));
-            return (Str(obj, "id"), Str(obj, "type"));
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return (null, null);
+            if (RoutedMessage.TryGetInlineEvent(root, out var inner))
+            {
+                root = inner;
+            }
+            else if (RoutedMessage.ReadOffloadedIdentity(root) is { Id: { } offloadedId } offloaded)
+            {
+                return (offloadedId, offloaded.Type);
+            }
+            return (Text(root, EventFieldNames.Default.Id), Text(root, EventFieldNames.Default.Type));
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException)
         {
@@ -133,24 +146,13 @@ internal sealed record PoisonEntry
         }
     }
 
+    private static string? Text(JsonElement obj, string name) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
     /// <summary>The bytes as text when they are valid UTF-8, otherwise null.</summary>
     internal static string? Utf8Text(byte[]? bytes)
     {
         if (bytes is null || !System.Text.Unicode.Utf8.IsValid(bytes)) return null;
         return Encoding.UTF8.GetString(bytes);
-    }
-
-    internal static string? Str(JsonObject obj, string name) =>
-        obj[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
-
-    private static int? Int(JsonObject obj, string name) => obj[name] is JsonValue v && v.TryGetValue<int>(out var i) ? i : null;
-    private static long? Long(JsonObject obj, string name) => obj[name] is JsonValue v && v.TryGetValue<long>(out var i) ? i : null;
-    private static DateTimeOffset? Time(string? text) => DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
-        System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
-
-    internal static byte[]? Bytes(string? base64)
-    {
-        if (base64 is null) return null;
-        try { return Convert.FromBase64String(base64); } catch (FormatException) { return null; }
     }
 }

@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using EventRouter.Formats;
 using EventRouter.Routing;
 
 namespace EventRouter.Cli.Operations;
@@ -29,7 +30,7 @@ internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient
 
     /// <summary>A poison queue name is the configured poison queue or ends with <c>-poison</c>.</summary>
     public string? ValidateQueue(string queue) =>
-        queue == routing.PoisonQueue || queue.EndsWith("-poison", StringComparison.Ordinal) && queue.Length > "-poison".Length
+        queue == routing.PoisonQueue || queue.EndsWith(RoutingDefaults.PoisonQueueSuffix, StringComparison.Ordinal) && queue.Length > RoutingDefaults.PoisonQueueSuffix.Length
             ? null
             : $"'{queue}' is not a poison queue: use {routing.PoisonQueue} or <queue>-poison.";
 
@@ -63,13 +64,18 @@ internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient
         byte[]? value, key = null;
         JsonNode? headers = null;
         if (entry.Kind == PoisonKind.RawCopy) value = entry.Body.ToArray();
+        else if (entry.QueuePoison is { } queuePoison)
+        {
+            value = entry.ValueBlob is { } vb ? await DownloadAsync(vb, cancellationToken) : queuePoison.Value;
+        }
         else
         {
-            var obj = (JsonObject)message!;
-            value = entry.ValueBlob is { } vb ? await DownloadAsync(vb, cancellationToken) : PoisonEntry.Bytes(PoisonEntry.Str(obj, "value"));
-            key = entry.KeyBlob is { } kb ? await DownloadAsync(kb, cancellationToken) : PoisonEntry.Bytes(PoisonEntry.Str(obj, "key"));
-            headers = entry.HeadersBlob is { } hb && await DownloadAsync(hb, cancellationToken) is { } hbytes
-                ? JsonNode.Parse(hbytes)?["headers"] : obj["headers"]?.DeepClone();
+            var poison = entry.KafkaPoison!;
+            value = entry.ValueBlob is { } vb ? await DownloadAsync(vb, cancellationToken) : poison.Value;
+            key = entry.KeyBlob is { } kb ? await DownloadAsync(kb, cancellationToken) : poison.Key;
+            var headersJson = entry.HeadersBlob is { } hb && await DownloadAsync(hb, cancellationToken) is { } hbytes
+                ? PoisonMessage.ReadHeadersDocument(hbytes).Json : poison.HeadersJson;
+            headers = headersJson is null ? null : JsonNode.Parse(headersJson);
         }
         return new PoisonDetail(entry, message, headers, PoisonEntry.Utf8Text(key), key is null ? null : Convert.ToBase64String(key),
             PoisonEntry.Utf8Text(value), value is null ? null : Convert.ToBase64String(value));
@@ -180,8 +186,7 @@ internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient
                 if (entry.OriginQueue is null) throw new InvalidOperationException("the origin queue is unknown");
                 var body = entry.Kind == PoisonKind.RawCopy ? entry.Body
                     : entry.ValueBlob is { } blob ? BinaryData.FromBytes(await DownloadAsync(blob, CancellationToken.None) ?? throw new InvalidOperationException($"blob {blob} is missing"))
-                    : BinaryData.FromBytes(PoisonEntry.Bytes(PoisonEntry.Str((JsonObject)JsonNode.Parse(entry.Body.ToArray())!, "value"))
-                        ?? throw new InvalidOperationException("the message has no value"));
+                    : BinaryData.FromBytes(entry.QueuePoison?.Value ?? throw new InvalidOperationException("the message has no value"));
                 var origin = queues.GetQueueClient(entry.OriginQueue);
                 // Like the router's own writes: a queue that does not exist (yet, or any more) is created.
                 if (createdOrigins.Add(entry.OriginQueue)) await origin.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
@@ -259,30 +264,15 @@ internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient
     /// <summary>Rebuilds the Kafka record a poison message was made from.</summary>
     internal async Task<InboundRecord> ToRecordAsync(PoisonEntry entry, CancellationToken cancellationToken)
     {
-        if (entry.Topic is null || entry.Partition is null || entry.Offset is null) throw new InvalidOperationException("the message has no Kafka source");
-        var obj = (JsonObject)JsonNode.Parse(entry.Body.ToArray())!;
+        if (entry.KafkaPoison is not { Source: { } source } poison) throw new InvalidOperationException("the message has no Kafka source");
         var value = entry.ValueBlob is { } vb ? await DownloadAsync(vb, cancellationToken) ?? throw new InvalidOperationException($"blob {vb} is missing")
-            : PoisonEntry.Bytes(PoisonEntry.Str(obj, "value"));
-        var key = entry.KeyBlob is { } kb ? await DownloadAsync(kb, cancellationToken) : PoisonEntry.Bytes(PoisonEntry.Str(obj, "key"));
-        var headersNode = entry.HeadersBlob is { } hb && await DownloadAsync(hb, cancellationToken) is { } hbytes
-            ? JsonNode.Parse(hbytes)?["headers"] as JsonObject : obj["headers"] as JsonObject;
-        var headers = new List<RecordHeader>();
-        foreach (var (name, node) in headersNode ?? [])
-        {
-            if (node is JsonArray array) headers.AddRange(array.Select(n => new RecordHeader(name, HeaderValue(n))));
-            else headers.Add(new RecordHeader(name, HeaderValue(node)));
-        }
-        return new InboundRecord(entry.Topic, entry.Partition.Value, entry.Offset.Value, entry.Timestamp,
+            : poison.Value;
+        var key = entry.KeyBlob is { } kb ? await DownloadAsync(kb, cancellationToken) : poison.Key;
+        var headers = entry.HeadersBlob is { } hb && await DownloadAsync(hb, cancellationToken) is { } hbytes
+            ? PoisonMessage.ReadHeadersDocument(hbytes).Headers : poison.Headers;
+        return new InboundRecord(source.Topic, source.Partition, source.Offset, source.Timestamp,
             key is null ? null : key, value is null ? null : value, headers);
     }
-
-    private static ReadOnlyMemory<byte>? HeaderValue(JsonNode? node) => node switch
-    {
-        null => null,
-        JsonObject o when PoisonEntry.Str(o, "base64") is { } b64 => Convert.FromBase64String(b64),
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => System.Text.Encoding.UTF8.GetBytes(v.GetValue<string>()),
-        _ => System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()),
-    };
 
     private async Task<byte[]?> DownloadAsync(string blobName, CancellationToken cancellationToken)
     {

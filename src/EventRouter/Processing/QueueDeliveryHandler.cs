@@ -47,9 +47,11 @@ public sealed partial class QueueDeliveryHandler
 
     public async Task<QueueHandlingResult> HandleAsync(string queueName, QueueDelivery delivery, CancellationToken cancellationToken = default)
     {
-        using var activity = StartProcessActivity(queueName, delivery);
+        // The envelope is read once: its trace context links the span, then the reader takes it from there.
+        var envelope = RoutedMessage.Read(delivery.Body.ToMemory());
+        using var activity = StartProcessActivity(queueName, delivery, envelope.TraceContext);
 
-        var (routedEvent, error) = await _reader.ReadAsync(queueName, delivery, cancellationToken).ConfigureAwait(false);
+        var (routedEvent, error) = await _reader.ReadAsync(queueName, delivery, envelope, cancellationToken).ConfigureAwait(false);
         if (routedEvent is null)
         {
             await MoveToPoisonAsync(queueName, delivery, PoisonReason.InvalidEnvelope, error!, cancellationToken).ConfigureAwait(false);
@@ -113,11 +115,11 @@ public sealed partial class QueueDeliveryHandler
     /// and the link still leads from a handler to the Kafka batch it came from. The link is given at
     /// start so that samplers see it.
     /// </summary>
-    private static Activity? StartProcessActivity(string queueName, QueueDelivery delivery)
+    private static Activity? StartProcessActivity(string queueName, QueueDelivery delivery, ActivityContext routed)
     {
         var source = EventRouterTelemetry.ActivitySource;
-        if (!source.HasListeners()) return null; // nobody listens: skip scanning the envelope
-        ActivityLink[]? links = RoutedMessage.TryReadTraceContext(delivery.Body.ToMemory().Span, out var routed) ? [new ActivityLink(routed)] : null;
+        if (!source.HasListeners()) return null;
+        ActivityLink[]? links = routed != default ? [new ActivityLink(routed)] : null;
         var activity = source.StartActivity(ActivityKind.Consumer, parentContext: default, tags: null, links: links,
             name: TelemetryNames.ProcessSpanPrefix + queueName);
         if (activity is { IsAllDataRequested: true })
@@ -147,12 +149,14 @@ public sealed partial class QueueDeliveryHandler
     public async Task MoveToPoisonAsync(string queueName, QueueDelivery delivery, PoisonReason reason, string error, CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow();
-        var message = QueuePoisonMessage.Create(queueName, delivery, reason, error, now);
+        var source = new QueueMessageSource(queueName, delivery.MessageId, delivery.DequeueCount, delivery.InsertedOn);
+        var body = delivery.Body.ToMemory();
+        var message = QueuePoisonMessage.Create(source, body, reason, error, now);
         if (!QueueMessageLimits.Fits(message.Length))
         {
-            var blobName = QueuePoisonMessage.ValueBlobName(queueName, delivery);
-            await _dispatcher.UploadPayloadAsync(blobName, delivery.Body.ToMemory(), cancellationToken).ConfigureAwait(false);
-            message = QueuePoisonMessage.Create(queueName, delivery, reason, error, now, blobName);
+            var blobName = QueuePoisonMessage.ValueBlobName(source);
+            await _dispatcher.UploadPayloadAsync(blobName, body, cancellationToken).ConfigureAwait(false);
+            message = QueuePoisonMessage.Create(source, body, reason, error, now, blobName);
         }
         await _dispatcher.SendAsync(PoisonQueueName(queueName), message, cancellationToken).ConfigureAwait(false);
         _telemetry.QueueMessagePoisoned(queueName, reason);

@@ -91,7 +91,7 @@ public sealed class PoisonServiceTests(AzuriteFixture azurite)
         var poisonQueue = origin + "-poison";
         var worker = Encoding.UTF8.GetBytes("""{"event":{"id":"a"},"source":{"topic":"Notifications","partition":0,"offset":1}}""");
         var functions = Encoding.UTF8.GetBytes("""{"event":{"id":"b"},"source":{"topic":"Notifications","partition":0,"offset":2}}""");
-        await SendAsync(scope, poisonQueue, QueuePoisonMessage.Create(origin, new QueueDelivery("m1", 5, BinaryData.FromBytes(worker)),
+        await SendAsync(scope, poisonQueue, QueuePoisonMessage.Create(new QueueMessageSource(origin, "m1", 5), worker,
             PoisonReason.MaxDequeueCountExceeded, "handler failed", DateTimeOffset.UtcNow));
         await SendAsync(scope, poisonQueue, functions);
         var service = PoisonCommand.CreateService(scope.Services);

@@ -1,4 +1,3 @@
-using EventRouter.Configuration;
 using EventRouter.Processing;
 
 namespace EventRouter.Tests.Configuration;

@@ -26,7 +26,8 @@ public sealed class RoutedMessageTraceContextTests
         Assert.Equal($"00-{context.TraceId}-{context.SpanId}-01", document.RootElement.GetProperty("traceparent").GetString());
         Assert.Equal("vendor=a1,other=b2", document.RootElement.GetProperty("tracestate").GetString());
         Assert.Equal(EventJson.Build(), document.RootElement.GetProperty("event").GetRawText());
-        Assert.True(RoutedMessage.TryReadTraceContext(message, out var read));
+        var read = RoutedMessage.Read(message).TraceContext;
+        Assert.NotEqual(default, read);
         Assert.Equal(context.TraceId, read.TraceId);
         Assert.Equal(context.SpanId, read.SpanId);
         Assert.Equal(ActivityTraceFlags.Recorded, read.TraceFlags);
@@ -44,7 +45,8 @@ public sealed class RoutedMessageTraceContextTests
         using var document = JsonDocument.Parse(message);
         Assert.Equal($"00-{context.TraceId}-{context.SpanId}-00", document.RootElement.GetProperty("traceparent").GetString());
         Assert.False(document.RootElement.TryGetProperty("tracestate", out _));
-        Assert.True(RoutedMessage.TryReadTraceContext(message, out var read));
+        var read = RoutedMessage.Read(message).TraceContext;
+        Assert.NotEqual(default, read);
         Assert.Equal(context.SpanId, read.SpanId);
         Assert.Equal(ActivityTraceFlags.None, read.TraceFlags);
     }
@@ -60,7 +62,8 @@ public sealed class RoutedMessageTraceContextTests
 
         Assert.All(new[] { message, offloaded }, m =>
         {
-            Assert.True(RoutedMessage.TryReadTraceContext(m, out var read));
+            var read = RoutedMessage.Read(m).TraceContext;
+            Assert.NotEqual(default, read);
             Assert.Equal(activity.TraceId, read.TraceId);
             Assert.Equal(activity.SpanId, read.SpanId);
             Assert.Equal("k=v", read.TraceState);
@@ -76,7 +79,7 @@ public sealed class RoutedMessageTraceContextTests
 
         using var document = JsonDocument.Parse(message);
         Assert.Equal(["event", "source", "routedAt"], document.RootElement.EnumerateObject().Select(p => p.Name));
-        Assert.False(RoutedMessage.TryReadTraceContext(message, out _));
+        Assert.Equal(default, RoutedMessage.Read(message).TraceContext);
     }
 
     [Fact]
@@ -86,7 +89,8 @@ public sealed class RoutedMessageTraceContextTests
 
         var message = RoutedMessage.Create(EventJson.Valid(), Record, RoutedAt, context);
 
-        Assert.True(RoutedMessage.TryReadTraceContext(message, out var read));
+        var read = RoutedMessage.Read(message).TraceContext;
+        Assert.NotEqual(default, read);
         Assert.Equal(context.SpanId, read.SpanId);
         Assert.Null(read.TraceState);
     }
@@ -104,21 +108,21 @@ public sealed class RoutedMessageTraceContextTests
     [InlineData("{\"event\":{\"a\":[1,2,")]
     [InlineData("not json")]
     [InlineData("")]
-    public void TryReadTraceContext_NoValidTopLevelTraceparent_IsFalse(string message)
+    public void Read_NoValidTopLevelTraceparent_HasNoTraceContext(string message)
     {
-        Assert.False(RoutedMessage.TryReadTraceContext(Encoding.UTF8.GetBytes(message), out var context));
-        Assert.Equal(default, context);
+        Assert.Equal(default, RoutedMessage.Read(Encoding.UTF8.GetBytes(message)).TraceContext);
     }
 
     [Fact]
-    public void TryReadTraceContext_AfterAnEventNestedDeep_StillFindsIt()
+    public void Read_AfterAnEventNestedDeep_StillFindsIt()
     {
         var context = Context();
         var deep = EventJson.Valid(obj: "{\"a\":" + new string('[', 60) + new string(']', 60) + "}");
 
         var message = RoutedMessage.Create(deep, Record, RoutedAt, context);
 
-        Assert.True(RoutedMessage.TryReadTraceContext(message, out var read));
+        var read = RoutedMessage.Read(message).TraceContext;
+        Assert.NotEqual(default, read);
         Assert.Equal(context.SpanId, read.SpanId);
     }
 }

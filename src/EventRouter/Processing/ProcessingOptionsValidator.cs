@@ -1,7 +1,6 @@
-using EventRouter.Processing;
 using Microsoft.Extensions.Options;
 
-namespace EventRouter.Configuration;
+namespace EventRouter.Processing;
 
 /// <summary>Start-up checks of <see cref="ProcessingOptions"/>, naming the setting.</summary>
 public sealed class ProcessingOptionsValidator : IValidateOptions<ProcessingOptions>
