@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using EventRouter.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Log = EventRouter.Kafka.KafkaSourceService.Log;
 
@@ -87,15 +88,15 @@ internal sealed class ClientEventLog(string topic, string? consumerGroup, string
         _ => LogLevel.Trace,
     };
 
-    private void Report(BrokerReport? report, string? reason = null)
+    private void Report(OutageReport? report, string? reason = null)
     {
         if (report is not { } r) return;
         var down = TimeSpan.FromSeconds(Math.Round(r.Down.TotalSeconds));
         switch (r.Kind)
         {
-            case BrokerReportKind.Unreachable: Log.BrokersUnreachable(logger, topic, bootstrapServers, reason); break;
-            case BrokerReportKind.StillUnreachable: Log.BrokersStillUnreachable(logger, topic, bootstrapServers, down, reason); break;
-            case BrokerReportKind.Recovered: Log.BrokersReachable(logger, topic, bootstrapServers, down); break;
+            case OutageReportKind.Began: Log.BrokersUnreachable(logger, topic, bootstrapServers, reason); break;
+            case OutageReportKind.Continues: Log.BrokersStillUnreachable(logger, topic, bootstrapServers, down, reason); break;
+            case OutageReportKind.Ended: Log.BrokersReachable(logger, topic, bootstrapServers, down); break;
             default: Log.ClientErrorRepeat(logger, topic, reason); break;
         }
     }

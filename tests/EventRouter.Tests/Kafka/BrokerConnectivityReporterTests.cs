@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using EventRouter.Diagnostics;
 using EventRouter.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -8,33 +9,22 @@ namespace EventRouter.Tests.Kafka;
 public sealed class BrokerConnectivityReporterTests
 {
     [Fact]
-    public void Errors_WarnOnce_ThenAtMostOnceAMinute_InformationOnRecovery()
+    public void Errors_WarnOnce_RepeatsAtDebug_InformationOnRecovery()
     {
+        // The minute-by-minute rule itself is OutageReporter's (OutageReporterTests).
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 7, 0, 0, TimeSpan.Zero));
         var reporter = new BrokerConnectivityReporter(clock);
 
-        Assert.Equal((LogLevel.Warning, BrokerReportKind.Unreachable), Pick(reporter.OnConnectivityError()));
-        // librdkafka repeats the error for every broker and retry: quiet for a minute.
-        for (var i = 0; i < 30; i++)
-        {
-            clock.Advance(TimeSpan.FromSeconds(1.9));
-            Assert.Equal((LogLevel.Debug, BrokerReportKind.Repeat), Pick(reporter.OnConnectivityError()));
-        }
-        clock.Advance(TimeSpan.FromSeconds(3));
-        var still = reporter.OnConnectivityError();
-        Assert.Equal((LogLevel.Warning, BrokerReportKind.StillUnreachable), Pick(still));
-        Assert.Equal(TimeSpan.FromSeconds(60), still.Down);
-        Assert.Equal(LogLevel.Debug, reporter.OnConnectivityError().Level);
+        Assert.Equal((LogLevel.Warning, OutageReportKind.Began), Pick(reporter.OnConnectivityError()));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal((LogLevel.Debug, OutageReportKind.Repeat), Pick(reporter.OnConnectivityError()));
+        Assert.True(reporter.IsDown);
 
-        clock.Advance(TimeSpan.FromSeconds(10));
+        clock.Advance(TimeSpan.FromSeconds(3));
         var recovered = reporter.OnConnected();
-        Assert.Equal((LogLevel.Information, BrokerReportKind.Recovered), Pick(recovered!.Value));
-        Assert.Equal(TimeSpan.FromSeconds(70), recovered.Value.Down);
+        Assert.Equal((LogLevel.Information, OutageReportKind.Ended), Pick(recovered!.Value));
+        Assert.Equal(TimeSpan.FromSeconds(5), recovered.Value.Down);
         Assert.False(reporter.IsDown);
-        // Connected and staying so: nothing more to say.
-        Assert.Null(reporter.OnConnected());
-        // A new outage is reported at once again.
-        Assert.Equal(LogLevel.Warning, reporter.OnConnectivityError().Level);
     }
 
     [Fact]
@@ -50,5 +40,5 @@ public sealed class BrokerConnectivityReporterTests
     public void IsConnectivityError_OnlyForCannotTalkToABroker(ErrorCode code, bool expected) =>
         Assert.Equal(expected, BrokerConnectivityReporter.IsConnectivityError(code));
 
-    private static (LogLevel, BrokerReportKind) Pick(BrokerReport report) => (report.Level, report.Kind);
+    private static (LogLevel, OutageReportKind) Pick(OutageReport report) => (report.Level, report.Kind);
 }
