@@ -38,8 +38,18 @@ public sealed class HealthEndpointTests(ITestOutputHelper output) : IDisposable
             Assert.Contains("\"status\":\"ok\"", ready);
             await scope.WaitUntilAllCommittedAsync(TimeSpan.FromMinutes(2), worker);
 
-            var metrics = await _http.GetAsync($"{baseAddress}/metrics");
-            var text = await metrics.Content.ReadAsStringAsync();
+            // The lag gauge is measured on the consumer's refresh interval (LagReporter), not at each
+            // record, so under load the first scrapes can come before its first value: scrape until it is there.
+            HttpResponseMessage metrics;
+            string text;
+            var scraping = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                metrics = await _http.GetAsync($"{baseAddress}/metrics");
+                text = await metrics.Content.ReadAsStringAsync();
+                if (text.Contains("eventrouter_kafka_consumer_lag{", StringComparison.Ordinal) || scraping.Elapsed > TimeSpan.FromSeconds(60)) break;
+                await Task.Delay(500);
+            }
             Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
             Assert.StartsWith("text/plain", metrics.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
             Assert.Contains("eventrouter_events_routed_total{", text);
