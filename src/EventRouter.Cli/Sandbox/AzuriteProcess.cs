@@ -76,6 +76,7 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     {
         if (IsRunning) return;
         Kill(); // whatever is left of an earlier start
+        _errorLines.Clear(); // so that a failed restart gives this start's reason, not an earlier life's
         string[] common = ["--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose"];
         string[] storage = DataDirectory is null ? ["--inMemoryPersistence"] : ["--location", DataDirectory];
         string[] queue = ["--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
