@@ -147,6 +147,14 @@ param alertFunctionFailurePercent int = 5
 @description('Optional. Alert when more messages than this moved into one <queue>-poison queue within 15 minutes.')
 param alertPoisonQueueGrowthThreshold int = 0
 
+@description('Optional. Routes spread over several queues (the worker\'s Routing:Shards): each { queue: \'prices\', count: 4 } replaces the queue <queue> by <queue>-0 ... <queue>-<count-1>, each with its -poison twin. A count of 1 leaves the queue as it is. The Functions app needs one queue trigger per shard (docs/functions.md, "Sharded routes").')
+param queueShards array = []
+
+@minValue(1)
+@maxValue(9)
+@description('Optional. Storage accounts the shard queues spread over (Routing:ShardConnections): shard i lives in account i % count. The first is the main account (host storage, blobs, every unsharded queue); the others hold shard queues only. One account takes about 20,000 messages/s (docs/performance.md, "Capacity").')
+param shardStorageAccountCount int = 1
+
 // ---------------------------------------------------------------------------------------------
 // Queues and containers: one list (routes.json), names derived here and nowhere else.
 // A category queue is 'events-' + the category in lower case with '_' replaced by '-'.
@@ -155,7 +163,16 @@ param alertPoisonQueueGrowthThreshold int = 0
 // ---------------------------------------------------------------------------------------------
 var routes = loadJsonContent('routes.json')
 var categoryQueueNames = [for category in routes.categories: 'events-${replace(toLower(category), '_', '-')}']
-var triggeredQueueNames = concat(categoryQueueNames, routes.extraQueues)
+var routedQueueNames = concat(categoryQueueNames, routes.extraQueues)
+// A sharded route's queue gives way to its shards; shard i of every route lives in account i % count.
+var effectiveShards = filter(queueShards, shard => shard.count > 1)
+var shardedQueueNames = map(effectiveShards, shard => shard.queue)
+var shardQueues = flatten(map(effectiveShards, shard => map(range(0, shard.count), i => {
+  name: '${shard.queue}-${i}'
+  account: i % shardStorageAccountCount
+})))
+var shardQueueNamesByAccount = [for account in range(0, shardStorageAccountCount): map(filter(shardQueues, queue => queue.account == account), queue => queue.name)]
+var triggeredQueueNames = concat(filter(routedQueueNames, queue => !contains(shardedQueueNames, queue)), shardQueueNamesByAccount[0])
 var poisonTwinQueueNames = [for queue in triggeredQueueNames: '${queue}-poison']
 var queueNames = concat(triggeredQueueNames, [routes.poisonQueue], poisonTwinQueueNames)
 var deploymentContainerName = 'app-package'
@@ -176,6 +193,8 @@ var logAnalyticsName = 'log-eventrouter-${environmentName}-${resourceToken}'
 var applicationInsightsName = 'appi-eventrouter-${environmentName}-${resourceToken}'
 var keyVaultName = 'kv-${take(envSlug, 6)}-${resourceToken}'
 var storageAccountName = 'st${take(envSlug, 9)}${resourceToken}'
+// The accounts that hold shard queues only: st<env><n><token>, n = 2..9.
+var shardStorageAccountNames = [for n in range(2, shardStorageAccountCount - 1): 'st${take(envSlug, 8)}${n}${resourceToken}']
 var planName = 'plan-eventrouter-${environmentName}-${resourceToken}'
 var functionAppName = 'func-eventrouter-${environmentName}-${resourceToken}'
 var kafkaUsernameSecretName = 'kafka-sasl-username'
@@ -213,6 +232,18 @@ module storage 'modules/storage.bicep' = {
   }
 }
 
+module shardStorage 'modules/storage.bicep' = [for (name, i) in shardStorageAccountNames: {
+  name: 'storage-${i + 2}'
+  params: {
+    name: name
+    location: location
+    tags: allTags
+    sku: storageSku
+    queueNames: concat(shardQueueNamesByAccount[i + 1], map(shardQueueNamesByAccount[i + 1], queue => '${queue}-poison'))
+    containerNames: []
+  }
+}]
+
 module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   params: {
@@ -231,6 +262,7 @@ module rbac 'modules/rbac.bicep' = {
   name: 'rbac'
   params: {
     storageAccountName: storage.outputs.name
+    shardStorageAccountNames: [for i in range(0, length(shardStorageAccountNames)): shardStorage[i].outputs.name]
     deploymentContainerName: deploymentContainerName
     keyVaultName: keyVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
@@ -250,6 +282,8 @@ module functions 'modules/functions.bicep' = {
     hostingPlan: hostingPlan
     identityName: identity.outputs.name
     storageAccountName: storage.outputs.name
+    shardStorageAccountNames: [for i in range(0, length(shardStorageAccountNames)): shardStorage[i].outputs.name]
+    queueShards: effectiveShards
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     keyVaultName: keyVault.outputs.name
     kafkaUsernameSecretName: kafkaUsernameSecretName
@@ -320,4 +354,5 @@ output AZURE_MANAGED_IDENTITY_NAME string = identity.outputs.name
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output LOG_ANALYTICS_WORKSPACE_NAME string = monitoring.outputs.logAnalyticsName
-output EVENTROUTER_QUEUE_COUNT int = length(queueNames)
+output EVENTROUTER_QUEUE_COUNT int = length(queueNames) + 2 * length(flatten(skip(shardQueueNamesByAccount, 1)))
+output AZURE_SHARD_STORAGE_ACCOUNT_NAMES array = shardStorageAccountNames

@@ -35,6 +35,12 @@ param identityName string
 @description('Required. Name of the storage account (host storage, deployment package, event queues and containers).')
 param storageAccountName string
 
+@description('Optional. Storage accounts holding shard queues only (main.bicep shardStorageAccountCount - 1 of them): connections EventStorage2, EventStorage3, ...')
+param shardStorageAccountNames array = []
+
+@description('Optional. Sharded routes, { queue, count } each with count > 1: become Routing__Shards__<n>__Queue/__Count.')
+param queueShards array = []
+
 @description('Required. Name of the Application Insights component.')
 param applicationInsightsName string
 
@@ -97,6 +103,19 @@ var kafkaFunctionDisabledSettings = toObject(
   kafkaFunctionNames,
   name => 'AzureWebJobs.${name}.Disabled',
   name => endsWith(name, kafkaSaslMechanism) ? 'false' : 'true'
+)
+
+// Routing:Shards and Routing:ShardConnections, in the list form app-setting names allow. Shard i of a
+// route lives in ShardConnections[i % count]: EventStorage (the main account), then EventStorage2, ...
+// Each extra connection is identity-based like EventStorage, queues only (blobs stay in the main account).
+var shardConnectionNames = concat(['EventStorage'], map(range(2, length(shardStorageAccountNames)), n => 'EventStorage${n}'))
+var shardAppSettings = union(
+  toObject(range(0, length(queueShards)), i => 'Routing__Shards__${i}__Queue', i => queueShards[i].queue),
+  toObject(range(0, length(queueShards)), i => 'Routing__Shards__${i}__Count', i => string(queueShards[i].count)),
+  empty(shardStorageAccountNames) ? {} : toObject(range(0, length(shardConnectionNames)), i => 'Routing__ShardConnections__${i}', i => shardConnectionNames[i]),
+  toObject(range(0, length(shardStorageAccountNames)), i => 'EventStorage${i + 2}__queueServiceUri', i => 'https://${shardStorageAccountNames[i]}.queue.${environment().suffixes.storage}/'),
+  toObject(range(0, length(shardStorageAccountNames)), i => 'EventStorage${i + 2}__credential', i => 'managedidentity'),
+  toObject(range(0, length(shardStorageAccountNames)), i => 'EventStorage${i + 2}__clientId', i => identity.properties.clientId)
 )
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
@@ -234,7 +253,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'appsettings'
-  properties: union(commonAppSettings, kafkaFunctionDisabledSettings, isFlex ? {} : premiumAppSettings)
+  properties: union(commonAppSettings, shardAppSettings, kafkaFunctionDisabledSettings, isFlex ? {} : premiumAppSettings)
 }
 
 resource basicPublishingFtp 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {

@@ -11,6 +11,9 @@
 @description('Required. Name of the storage account.')
 param storageAccountName string
 
+@description('Optional. Storage accounts that hold shard queues only: the app and the operator get queue rights there, nothing else.')
+param shardStorageAccountNames array = []
+
 @description('Required. Name of the blob container that holds the app package.')
 param deploymentContainerName string
 
@@ -141,3 +144,27 @@ resource operatorPackageUploader 'Microsoft.Authorization/roleAssignments@2022-0
     principalType: operatorPrincipalType
   }
 }
+
+resource shardStorageAccounts 'Microsoft.Storage/storageAccounts@2023-05-01' existing = [for name in shardStorageAccountNames: {
+  name: name
+}]
+
+resource appShardQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (name, i) in shardStorageAccountNames: {
+  name: guid(shardStorageAccounts[i].id, appPrincipalId, roles.storageQueueDataContributor)
+  scope: shardStorageAccounts[i]
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+resource operatorShardQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (name, i) in shardStorageAccountNames: if (hasOperator) {
+  name: guid(shardStorageAccounts[i].id, operatorPrincipalId, roles.storageQueueDataContributor)
+  scope: shardStorageAccounts[i]
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+  }
+}]

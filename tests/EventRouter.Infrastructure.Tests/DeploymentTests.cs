@@ -199,10 +199,10 @@ public sealed class DeploymentTests
         Assert.Equal("sandbox", Deployments.Get("sandbox").Outputs.GetProperty("EVENTROUTER_PROVIDER_ENVIRONMENT").GetString());
     }
 
-    private sealed record RoleAssignment(string Role, string Scope, string Principal, string PrincipalType);
+    internal sealed record RoleAssignment(string Role, string Scope, string Principal, string PrincipalType);
 
     /// <summary>Role assignments with their role id, the resource they are scoped to (from the id the engine predicts) and principal.</summary>
-    private static List<RoleAssignment> RoleAssignments(PredictedDeployment deployment) =>
+    internal static List<RoleAssignment> RoleAssignments(PredictedDeployment deployment) =>
         [.. deployment.OfType("Microsoft.Authorization/roleAssignments").Select(r =>
         {
             var properties = r.GetProperty("properties");
