@@ -9,7 +9,7 @@ using EventRouter.Benchmarks;
 //          measuring), --azurite-in-memory (storage, e2e), --discard (e2e into a discarding sink, no storage). See docs/performance.md.
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.WriteLine("usage: EventRouter.Benchmarks micro [BenchmarkDotNet args] | paired [--seconds N] | kafka|parallel|conflation|storage|e2e|drain|sandbox|all [--count N] [--seconds N] [--partitions N] [--sweep 1,4,16] [--rates 500,2000] [--warmup 10] [--azurite-in-memory] [--discard]");
+    Console.WriteLine("usage: EventRouter.Benchmarks micro [BenchmarkDotNet args] | paired [--seconds N] | kafka|parallel|conflation|storage|e2e|drain|sandbox|ratelimit|all [--count N] [--seconds N] [--partitions N] [--sweep 1,4,16] [--rates 500,2000] [--warmup 10] [--azurite-in-memory] [--discard]");
     return 2;
 }
 
@@ -30,6 +30,7 @@ Console.WriteLine($"machine: {Environment.ProcessorCount} logical CPUs, {Machine
 try
 {
     if (args[0] is "paired") PairedBench.Run(options, table);
+    if (args[0] is "ratelimit") RateLimiterBench.Run(options, table);
     if (args[0] is "kafka" or "all") await KafkaBench.RunAsync(options, table);
     if (args[0] is "parallel" or "all") await ParallelismBench.RunAsync(options, table);
     if (args[0] is "conflation" or "all") await ConflationBench.RunAsync(options, table);
