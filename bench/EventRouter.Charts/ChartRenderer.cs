@@ -52,6 +52,8 @@ public static class ChartRenderer
 
         if (spec.Marks is { } marks)
         {
+            // Room between the title and the data area for the marks' labels, which sit on the top edge.
+            plot.Axes.Top.MinimumSize = 24;
             var labels = csv.Text(marks);
             for (var r = 0; r < labels.Length; r++)
             {
