@@ -55,14 +55,29 @@ public static class ChartRenderer
             // Room between the title and the data area for the marks' labels, which sit on the top edge.
             plot.Axes.Top.MinimumSize = 24;
             var labels = csv.Text(marks);
+            var finite = plotted.Where(double.IsFinite).ToArray();
+            // Pixels per x unit, estimated before layout (the axes take about 160 px): enough to
+            // tell whether two labels would overlap, and move the later one a row down.
+            var pixelsPerUnit = finite.Length > 1 && finite.Max() > finite.Min() ? (spec.Width - 160) / (finite.Max() - finite.Min()) : 0;
+            var rowEnds = new List<double>();
             for (var r = 0; r < labels.Length; r++)
             {
-                if (labels[r].Length == 0) continue;
+                if (labels[r].Length == 0 || !double.IsFinite(plotted[r])) continue;
                 var line = plot.Add.VerticalLine(plotted[r], 1.5f, Color.FromHex(MarkColor), LinePattern.Dashed);
                 line.Text = labels[r];
                 line.LabelFontSize = 11;
                 line.LabelOppositeAxis = true;
                 line.ExcludeFromLegend = true;
+                var centre = plotted[r] * pixelsPerUnit;
+                var half = labels[r].Length * 3.5 + 8;
+                var row = rowEnds.FindIndex(end => end < centre - half);
+                if (row < 0)
+                {
+                    row = rowEnds.Count;
+                    rowEnds.Add(0);
+                }
+                rowEnds[row] = centre + half;
+                line.LabelStyle.OffsetY = row * 20;
             }
         }
 
