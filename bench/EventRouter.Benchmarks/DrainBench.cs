@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EventRouter.Charts;
 using EventRouter.Kafka;
 
 namespace EventRouter.Benchmarks;
@@ -32,9 +33,22 @@ internal static class DrainBench
 
         using var worker = new WorkerChildProcess(cluster.BootstrapServers, topic, "bench-drain", "drain-events-", storage: null, capacity: 1);
         var watch = Stopwatch.StartNew();
+        // The curve for the chart: the worker's RSS and how far it got, every 250 ms from its start.
+        var curve = new BenchmarkCsv("seconds", "rss_mib", "routed");
+        using var stopSampling = new CancellationTokenSource();
+        var sampling = Task.Run(async () =>
+        {
+            while (!stopSampling.IsCancellationRequested)
+            {
+                curve.Add(Math.Round(watch.Elapsed.TotalSeconds, 2), Math.Round(worker.Rss / 1048576.0, 1), worker.Acknowledged);
+                try { await Task.Delay(250, stopSampling.Token); } catch (OperationCanceledException) { }
+            }
+        });
         var drained = await worker.WaitForAcknowledgedAsync(available, TimeSpan.FromMinutes(15),
             n => Console.WriteLine($"  {n:N0}/{available:N0} routed, {watch.Elapsed.TotalSeconds:0} s, worker RSS peak so far {Fmt.MiB(worker.SampledPeakRss)}"));
         var seconds = watch.Elapsed.TotalSeconds;
+        await stopSampling.CancelAsync();
+        await sampling;
         var acknowledged = worker.Acknowledged;
         var sampledPeak = worker.SampledPeakRss;
         var (_, peakRss) = await worker.StopAsync();
@@ -42,5 +56,12 @@ internal static class DrainBench
             $"peak RSS {Fmt.MiB(peakRss)} (VmHWM; GC heap at most {Fmt.MiB(worker.PeakManagedBytes)}); highest sample {Fmt.MiB(sampledPeak)}",
             "", "", "< 200 MB",
             $"{(drained ? "all" : "NOT all")} {acknowledged:N0} routed in {seconds:0.0} s from start-up ({Fmt.Rate(acknowledged / seconds)}), into a discarding sink");
+        BenchResults.Save(options, "drain-rss", curve, new ChartSpec($"Worker RSS while draining {available:N0} x 300 B ({partitions} partitions)", "seconds", ["rss_mib"])
+        {
+            RightY = ["routed"],
+            XLabel = "seconds since the worker started",
+            YLabel = "RSS (MiB)",
+            RightYLabel = "records routed",
+        });
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Azure.Storage.Queues;
 using Confluent.Kafka;
+using EventRouter.Charts;
 using EventRouter.Delivery;
 using EventRouter.Kafka;
 
@@ -43,6 +44,7 @@ internal static class EndToEndBench
         // Each rate gets its own topic, group and queue, so it measures only its own events and
         // starts with no backlog left by the previous rate.
         var run = 0;
+        var series = new BenchmarkCsv("rate_per_second", "p50_ms", "p99_ms", "max_ms", "acknowledged");
         foreach (var rate in options.Rates)
         {
             run++;
@@ -78,8 +80,14 @@ internal static class EndToEndBench
                 }
                 Console.WriteLine($"e2e: warm-up of {warmup:N0} events at {rate:N0}/s all acknowledged after {warm.Elapsed.TotalSeconds:0.0} s (not measured)");
             }
-            await RunRateAsync(producer, topic, worker, queue, rate, options.Seconds, 1 + warmup, name, table);
+            await RunRateAsync(producer, topic, worker, queue, rate, options.Seconds, 1 + warmup, name, table, series);
         }
+        BenchResults.Save(options, "e2e-latency", series, new ChartSpec($"End to end latency against rate ({storage}, {options.Seconds} s per rate)",
+            "rate_per_second", ["p50_ms", "p99_ms"])
+        {
+            XLabel = "events per second produced",
+            YLabel = "ms from produce to acknowledged write",
+        });
     }
 
     /// <summary>Hands <paramref name="count"/> events to the producer at <paramref name="rate"/> per second, in 10 ms ticks.</summary>
@@ -102,7 +110,7 @@ internal static class EndToEndBench
         return seconds;
     }
 
-    private static async Task RunRateAsync(IProducer<byte[], byte[]> producer, string topic, WorkerChildProcess worker, QueueClient? queue, int rate, int seconds, int before, string name, ResultTable table)
+    private static async Task RunRateAsync(IProducer<byte[], byte[]> producer, string topic, WorkerChildProcess worker, QueueClient? queue, int rate, int seconds, int before, string name, ResultTable table, BenchmarkCsv series)
     {
         var total = rate * seconds;
         Console.WriteLine($"e2e: {rate:N0}/s for {seconds} s ({total:N0} events), measured");
@@ -123,6 +131,7 @@ internal static class EndToEndBench
         }
         double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
         Console.WriteLine($"  produced in {produceSeconds:0.0} s, {sorted.Length:N0}/{total:N0} acknowledged after {allIn:0.0} s, {held}");
+        series.Add(rate, Math.Round(P(0.50), 1), Math.Round(P(0.99), 1), Math.Round(sorted[^1], 1), sorted.Length);
         table.Add(name,
             $"p50 {Fmt.Ms(P(0.50))}, p99 {Fmt.Ms(P(0.99))}, max {Fmt.Ms(sorted[^1])}",
             "", "", rate == 500 ? "p99 < 250 ms" : "",

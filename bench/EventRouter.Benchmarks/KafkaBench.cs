@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Diagnostics;
 using Confluent.Kafka;
+using EventRouter.Charts;
 using EventRouter.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,14 +28,25 @@ internal static class KafkaBench
     {
         KafkaNativeLibrary.EnsureLoaded();
         var count = options.Count ?? 1_000_000;
-        await RunOneAsync(options.Partitions, count, table);
+        // A sweep that includes the backlog's partition count measures it there: the same run twice
+        // would only cost minutes.
+        if (!options.Sweep.Contains(options.Partitions)) await RunOneAsync(options.Partitions, count, table);
+        var sweep = new BenchmarkCsv("partitions", "records", "eventrouter_per_second", "bare_loop_per_second", "kcat_per_second");
         foreach (var partitions in options.Sweep)
         {
-            await RunOneAsync(partitions, Math.Min(count, partitions * MaxPerPartition), table);
+            var (records, router, bare, kcat) = await RunOneAsync(partitions, Math.Min(count, partitions * MaxPerPartition), table);
+            sweep.Add(partitions, records, Math.Round(router), Math.Round(bare), Math.Round(kcat));
         }
+        BenchResults.Save(options, "kafka-partitions", sweep, new ChartSpec("Kafka backlog read, against partitions (300 B events, lz4, medians of 5 rounds)",
+            "partitions", ["eventrouter_per_second", "bare_loop_per_second", "kcat_per_second"])
+        {
+            Log2X = true,
+            YLabel = "records per second",
+        });
     }
 
-    private static async Task RunOneAsync(int partitions, int requested, ResultTable table)
+    /// <summary>One backlog, measured; returns the records on the broker and the median rates of the source and the bare loop, and kcat's rate.</summary>
+    private static async Task<(long Records, double Router, double Bare, double Kcat)> RunOneAsync(int partitions, int requested, ResultTable table)
     {
         var count = Math.Min(requested, partitions * MaxPerPartition);
         Console.WriteLine($"kafka: {count:N0} x 300 B over {partitions} partition(s)");
@@ -72,6 +84,7 @@ internal static class KafkaBench
             $"process CPU per record {Median(ours.Select(m => m.CpuPerRecord)):0.00} µs against {Median(theirs.Select(m => m.CpuPerRecord)):0.00} µs; " +
             $"GC pauses {Median(ours.Select(m => m.GcPause.TotalMilliseconds)):0} ms against {Median(theirs.Select(m => m.GcPause.TotalMilliseconds)):0} ms; " +
             $"kcat {Fmt.Rate(kcat.Rate)} ({Fmt.Ratio(router / kcat.Rate)} of it)");
+        return (available, router, Median(theirs.Select(m => m.Rate)), kcat.Rate);
     }
 
     private const int Rounds = 5;

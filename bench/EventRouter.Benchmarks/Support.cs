@@ -8,6 +8,12 @@ namespace EventRouter.Benchmarks;
 
 internal sealed record HarnessOptions(int? Count, int Seconds, int Partitions, int[] Sweep, int[] Rates, bool AzuriteInMemory = false, int WarmupSeconds = 10, bool DiscardSink = false)
 {
+    /// <summary><c>--out DIR</c>: where the benchmarks that have a chart write their CSV (and, with <see cref="Chart"/>, their PNG).</summary>
+    public string? OutDirectory { get; init; }
+
+    /// <summary><c>--chart</c>: render each CSV written to <see cref="OutDirectory"/> as a PNG next to it.</summary>
+    public bool Chart { get; init; }
+
     public static HarnessOptions Parse(string[] args)
     {
         int? count = null;
@@ -18,8 +24,15 @@ internal sealed record HarnessOptions(int? Count, int Seconds, int Partitions, i
         var inMemory = false;
         var warmup = 10;
         var discard = false;
+        string? outDirectory = null;
+        var chart = false;
         for (var i = 1; i < args.Length; i++)
         {
+            if (args[i] == "--chart")
+            {
+                chart = true;
+                continue;
+            }
             if (args[i] == "--azurite-in-memory")
             {
                 inMemory = true;
@@ -39,11 +52,13 @@ internal sealed record HarnessOptions(int? Count, int Seconds, int Partitions, i
                 case "--sweep": sweep = value.Split(',').Select(int.Parse).ToArray(); break;
                 case "--rates": rates = value.Split(',').Select(int.Parse).ToArray(); break;
                 case "--warmup": warmup = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--out": outDirectory = value; break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
             i++;
         }
-        return new HarnessOptions(count, seconds, partitions, sweep, rates, inMemory, warmup, discard);
+        if (chart && outDirectory is null) throw new ArgumentException("--chart needs --out DIR (the PNG goes next to its CSV)");
+        return new HarnessOptions(count, seconds, partitions, sweep, rates, inMemory, warmup, discard) { OutDirectory = outDirectory, Chart = chart };
     }
 }
 

@@ -123,6 +123,9 @@ internal sealed class WorkerChildProcess : IDisposable
     /// <summary>The highest GC-committed bytes the worker saw (sampled every 200 ms); known after <see cref="StopAsync"/>.</summary>
     public long PeakManagedBytes { get; private set; }
 
+    /// <summary>The worker's VmRSS now (0 once it has exited).</summary>
+    public long Rss => ReadRss(_process.Id);
+
     /// <summary>Highest VmRSS seen by sampling every 100 ms so far.</summary>
     public long SampledPeakRss => Interlocked.Read(ref _sampledPeakRss);
 
