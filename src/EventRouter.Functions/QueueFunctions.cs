@@ -1,4 +1,5 @@
 using Azure.Storage.Queues.Models;
+using EventRouter.Delivery;
 using EventRouter.Hosting;
 using EventRouter.Processing;
 using Microsoft.Azure.Functions.Worker;
@@ -17,7 +18,7 @@ namespace EventRouter.Functions;
 public sealed class QueueFunctions(QueueDeliveryHandler handler)
 {
     /// <summary>The storage connection of the event queues (a connection string, or <c>EventStorage__queueServiceUri</c> with an identity).</summary>
-    private const string Storage = "EventStorage";
+    private const string Storage = EventStorageOptions.ConnectionName;
 
     [Function(nameof(EventsUserQueue))]
     public Task EventsUserQueue([QueueTrigger("events-user", Connection = Storage)] QueueMessage message, CancellationToken cancellationToken)

@@ -4,7 +4,9 @@ using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using Azure.Core;
 using EventRouter.Cli.Hosting;
+using EventRouter.Configuration;
 using EventRouter.Delivery;
+using EventRouter.Processing;
 using EventRouter.Cli.Sandbox;
 using EventRouter.Kafka;
 using EventRouter.Kafka.TestBroker;
@@ -111,42 +113,42 @@ internal static class DevCommand
         var connection = front is null
             ? new Dictionary<string, string>
             {
-                ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
-                ["Kafka:SecurityProtocol"] = "Plaintext",
+                [KafkaSettingNames.BootstrapServers] = kafka.BootstrapServers,
+                [KafkaSettingNames.SecurityProtocol] = "Plaintext",
                 // The file is read by commands that run in the Production environment by default.
-                ["Kafka:AllowPlaintext"] = "true",
+                [KafkaSettingNames.AllowPlaintext] = "true",
             }
             : new Dictionary<string, string>
             {
-                ["Kafka:BootstrapServers"] = front.BootstrapServers,
-                ["Kafka:SecurityProtocol"] = "SaslSsl",
-                ["Kafka:SaslMechanism"] = "ScramSha512",
-                ["Kafka:Username"] = SandboxUser,
-                ["Kafka:Password"] = password!,
-                ["Kafka:SslCaPem"] = front.Certificates.CaPem,
+                [KafkaSettingNames.BootstrapServers] = front.BootstrapServers,
+                [KafkaSettingNames.SecurityProtocol] = "SaslSsl",
+                [KafkaSettingNames.SaslMechanism] = "ScramSha512",
+                [KafkaSettingNames.Username] = SandboxUser,
+                [KafkaSettingNames.Password] = password!,
+                [KafkaSettingNames.SslCaPem] = front.Certificates.CaPem,
             };
         foreach (var (key, value) in new Dictionary<string, string>
         {
-            ["Kafka:ConsumerGroup"] = ConsumerGroup,
-            ["Kafka:Topics:Notifications"] = "Notifications",
-            ["Kafka:Topics:Prices"] = "Prices",
-            ["EventStorage"] = azurite.ConnectionString,
+            [KafkaSettingNames.ConsumerGroup] = ConsumerGroup,
+            [KafkaSettingNames.NotificationsTopic] = "Notifications",
+            [KafkaSettingNames.PricesTopic] = "Prices",
+            [EventStorageOptions.ConnectionName] = azurite.ConnectionString,
         })
         {
             connection[key] = value;
         }
         var overrides = new Dictionary<string, string?>(connection.Select(c => KeyValuePair.Create(c.Key, (string?)c.Value)))
         {
-            ["Kafka:Consumer:session.timeout.ms"] = "6000",
+            [KafkaSettingNames.ConsumerProperty("session.timeout.ms")] = "6000",
 
             // What a sandbox does not need, each costing Azurite a request per event (README, "The sandbox
             // and production"): the idempotency guard's claim and completion markers (one worker, and the
             // archive, the one handler, keeps each event once by itself); and receives that find one or two
             // messages (27 queues share the events): 32 at a time, 200 ms apart when fewer came, and idle
             // queues polled every 5 s at most (the default, not 1 s).
-            ["Processing:Idempotency"] = "false",
-            ["Processing:BatchSize"] = "32",
-            ["Processing:PartialBatchDelay"] = "00:00:00.200",
+            [$"{ProcessingOptions.SectionName}:{nameof(ProcessingOptions.Idempotency)}"] = "false",
+            [$"{ProcessingOptions.SectionName}:{nameof(ProcessingOptions.BatchSize)}"] = "32",
+            [$"{ProcessingOptions.SectionName}:{nameof(ProcessingOptions.PartialBatchDelay)}"] = "00:00:00.200",
         };
         var settings = new HostSettings(HostMode.All)
         {
@@ -361,10 +363,10 @@ internal static class DevCommand
     private static void WriteWayIn(IAnsiConsole console, IReadOnlyDictionary<string, string> connection, string settingsPath, string queueEndpoint, string blobEndpoint, KcatFiles? kcat)
     {
         var table = new Table().Title("Sandbox").AddColumn("Setting").AddColumn("Value")
-            .AddRow("Broker", Markup.Escape(connection["Kafka:BootstrapServers"]) + (kcat is null ? " (librdkafka mock cluster)" : " (librdkafka mock cluster behind EventRouter's TLS + SASL front)"))
+            .AddRow("Broker", Markup.Escape(connection[KafkaSettingNames.BootstrapServers]) + (kcat is null ? " (librdkafka mock cluster)" : " (librdkafka mock cluster behind EventRouter's TLS + SASL front)"))
             .AddRow("Security", kcat is null
                 ? "PLAINTEXT (--plaintext; the mock itself has no TLS or SASL)"
-                : $"SASL_SSL, SCRAM-SHA-512 as '{SandboxUser}', a CA made for this run (in the settings file as Kafka:SslCaPem)")
+                : $"SASL_SSL, SCRAM-SHA-512 as '{SandboxUser}', a CA made for this run (in the settings file as {KafkaSettingNames.SslCaPem})")
             .AddRow("Topics", $"Notifications, Prices ({Partitions} partitions each, as the provider's)")
             .AddRow("Consumer group", ConsumerGroup)
             .AddRow("Storage", $"Azurite, in memory: queues {queueEndpoint}, blobs {blobEndpoint}")
@@ -381,7 +383,7 @@ internal static class DevCommand
         if (kcat is not null)
         {
             // The provider's guide writes its kcat commands this way; the password is read from its file, not printed.
-            writer.WriteLine($"  kcat -b {connection["Kafka:BootstrapServers"]} -X security.protocol=SASL_SSL -X sasl.mechanism=SCRAM-SHA-512 " +
+            writer.WriteLine($"  kcat -b {connection[KafkaSettingNames.BootstrapServers]} -X security.protocol=SASL_SSL -X sasl.mechanism=SCRAM-SHA-512 " +
                 $"-X sasl.username={SandboxUser} -X sasl.password=\"$(cat {kcat.PasswordPath})\" -X ssl.ca.location={kcat.CaPath} -L");
         }
         writer.WriteLine($"  eventrouter check --settings {path}");
