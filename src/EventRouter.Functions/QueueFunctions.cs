@@ -7,7 +7,8 @@ using Microsoft.Azure.Functions.Worker;
 namespace EventRouter.Functions;
 
 /// <summary>
-/// One queue-triggered function per routed queue: the 27 category queues (<c>events-&lt;category&gt;</c>),
+/// One queue-triggered function per routed queue: a category queue (<c>events-&lt;category&gt;</c>) for each of
+/// <see cref="EventRouter.Routing.RoutingDefaults.KnownCategories"/>,
 /// <c>prices</c> and <c>events-unrouted</c>, the list <see cref="QueueTriggerCoverage.DefaultQueues"/>
 /// holds (a test keeps this file and that list equal). Each hands its message to
 /// <see cref="QueueDeliveryHandler"/>: a message that is not a routed envelope goes to

@@ -38,8 +38,8 @@ internal static class DevCommand
     // Longer than a storage request's network timeout and its retries take to give up (30 s each).
     private static readonly TimeSpan QueueStageStallTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan CommitWait = TimeSpan.FromSeconds(30);
-    // Well inside what the mock broker keeps (about 13,000 sample events per partition) and what
-    // Azurite in memory holds (about 46,000 messages).
+    // Well inside what the mock broker keeps per partition and what Azurite in memory holds (both in
+    // docs/performance.md, "Limits and costs the code is sized by").
     internal const long MaxBacklog = 10_000;
 
     public static Command Create(Func<IAnsiConsole> console)
@@ -144,7 +144,7 @@ internal static class DevCommand
             // What a sandbox does not need, each costing Azurite a request per event (README, "The sandbox
             // and production"): the idempotency guard's claim and completion markers (one worker, and the
             // archive, the one handler, keeps each event once by itself); and receives that find one or two
-            // messages (27 queues share the events): 32 at a time, 200 ms apart when fewer came, and idle
+            // messages (every category queue shares the events): 32 at a time, 200 ms apart when fewer came, and idle
             // queues polled every 5 s at most (the default, not 1 s).
             [$"{ProcessingOptions.SectionName}:{nameof(ProcessingOptions.Idempotency)}"] = "false",
             [$"{ProcessingOptions.SectionName}:{nameof(ProcessingOptions.BatchSize)}"] = "32",
