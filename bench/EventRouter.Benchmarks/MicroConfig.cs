@@ -30,8 +30,8 @@ namespace EventRouter.Benchmarks;
 /// processes ran. Where it is available (Linux) the clock is the CPU time of the benchmark's own
 /// thread (<see cref="ThreadCpuClock"/>).</item>
 /// <item>Even in CPU time, this VM runs the same code at one of two speeds, about 2x apart, and
-/// switches every few seconds to minutes (seen as ~900 then ~450 ns per 300 B event in one process
-/// that had 99% of a core throughout; no alignment or JIT change involved): most likely the host's
+/// switches every few seconds to minutes (the figures are in docs/performance.md, "Pitfall found
+/// while measuring"; no alignment or JIT change involved): most likely the host's
 /// doing, out of reach from inside. A benchmark that happened to run in a slow stretch came out twice as slow
 /// as its neighbours, which is how a 300 B event measured slower than a 5 KB one. So each benchmark
 /// is measured in <see cref="Rounds"/> short rounds, and the rounds are interleaved (every benchmark

@@ -1,4 +1,5 @@
 using Azure.Storage.Queues.Models;
+using EventRouter.Delivery;
 using EventRouter.Hosting;
 using EventRouter.Processing;
 using Microsoft.Azure.Functions.Worker;
@@ -6,7 +7,8 @@ using Microsoft.Azure.Functions.Worker;
 namespace EventRouter.Functions;
 
 /// <summary>
-/// One queue-triggered function per routed queue: the 27 category queues (<c>events-&lt;category&gt;</c>),
+/// One queue-triggered function per routed queue: a category queue (<c>events-&lt;category&gt;</c>) for each of
+/// <see cref="EventRouter.Routing.RoutingDefaults.KnownCategories"/>,
 /// <c>prices</c> and <c>events-unrouted</c>, the list <see cref="QueueTriggerCoverage.DefaultQueues"/>
 /// holds (a test keeps this file and that list equal). Each hands its message to
 /// <see cref="QueueDeliveryHandler"/>: a message that is not a routed envelope goes to
@@ -17,7 +19,7 @@ namespace EventRouter.Functions;
 public sealed class QueueFunctions(QueueDeliveryHandler handler)
 {
     /// <summary>The storage connection of the event queues (a connection string, or <c>EventStorage__queueServiceUri</c> with an identity).</summary>
-    private const string Storage = "EventStorage";
+    private const string Storage = EventStorageOptions.ConnectionName;
 
     [Function(nameof(EventsUserQueue))]
     public Task EventsUserQueue([QueueTrigger("events-user", Connection = Storage)] QueueMessage message, CancellationToken cancellationToken)

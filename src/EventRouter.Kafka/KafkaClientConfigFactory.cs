@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using EventRouter.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace EventRouter.Kafka;
@@ -79,8 +80,8 @@ internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
     /// </summary>
     internal static readonly IReadOnlyDictionary<string, string> InstanceIdSuffixes = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["Kafka:Topics:Notifications"] = "-notifications",
-        ["Kafka:Topics:Prices"] = "-prices",
+        [KafkaSettingNames.NotificationsTopic] = "-notifications",
+        [KafkaSettingNames.PricesTopic] = "-prices",
     };
 
     /// <summary>
@@ -109,7 +110,7 @@ internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
 
         // Only the configured topics' consumers join the group; anything else joining with an id
         // derived from ours could fence one of them.
-        throw new ArgumentException($"Topic '{topic}' is neither Kafka:Topics:Notifications nor Kafka:Topics:Prices, so it has no group instance id.", nameof(topic));
+        throw new ArgumentException($"Topic '{topic}' is neither {KafkaSettingNames.NotificationsTopic} nor {KafkaSettingNames.PricesTopic}, so it has no group instance id.", nameof(topic));
     }
 
     /// <summary>The consumer configuration for one topic's consumer.</summary>
@@ -196,7 +197,7 @@ internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
 
         if (!KafkaOptionsParsing.TryParseSecurityProtocol(_options.SecurityProtocol, out var protocol))
         {
-            throw new InvalidOperationException("Kafka:SecurityProtocol is not valid; validate KafkaOptions before building clients.");
+            throw new InvalidOperationException($"{KafkaSettingNames.SecurityProtocol} is not valid; validate KafkaOptions before building clients.");
         }
 
         config.SecurityProtocol = protocol switch
@@ -211,7 +212,7 @@ internal sealed class KafkaClientConfigFactory(IOptions<KafkaOptions> options)
         {
             if (!KafkaOptionsParsing.TryParseSaslMechanism(_options.SaslMechanism, out var mechanism))
             {
-                throw new InvalidOperationException("Kafka:SaslMechanism is not valid; validate KafkaOptions before building clients.");
+                throw new InvalidOperationException($"{KafkaSettingNames.SaslMechanism} is not valid; validate KafkaOptions before building clients.");
             }
 
             config.SaslMechanism = mechanism switch

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Confluent.Kafka;
+using EventRouter.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace EventRouter.Kafka;
@@ -57,7 +58,7 @@ public sealed class KafkaConnectivityCheck
     {
         var steps = new List<CheckStep>();
         if (!KafkaOptionsParsing.TryParseSecurityProtocol(_options.SecurityProtocol, out var protocol))
-            throw new InvalidOperationException("Kafka:SecurityProtocol is not valid; validate KafkaOptions first.");
+            throw new InvalidOperationException($"{KafkaSettingNames.SecurityProtocol} is not valid; validate KafkaOptions first.");
         var servers = (_options.BootstrapServers ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(SplitHostPort).ToList();
 
@@ -73,7 +74,7 @@ public sealed class KafkaConnectivityCheck
             }
             catch (SocketException ex)
             {
-                return Failed(steps, Steps.Dns, $"cannot resolve {host} (Kafka:BootstrapServers): {ex.SocketErrorCode}");
+                return Failed(steps, Steps.Dns, $"cannot resolve {host} ({KafkaSettingNames.BootstrapServers}): {ex.SocketErrorCode}");
             }
         }
         steps.Add(CheckStep.Ok(Steps.Dns, string.Join("; ", resolved.Select(r => $"{r.Host} → {string.Join(", ", r.Addresses.Take(3))}"))));
@@ -81,7 +82,7 @@ public sealed class KafkaConnectivityCheck
         foreach (var (host, port, addresses) in resolved)
         {
             var why = await ConnectAsync(addresses, port, stepTimeout, cancellationToken).ConfigureAwait(false);
-            if (why is not null) return Failed(steps, Steps.Tcp, $"cannot connect to {host}:{port} (Kafka:BootstrapServers): {why}");
+            if (why is not null) return Failed(steps, Steps.Tcp, $"cannot connect to {host}:{port} ({KafkaSettingNames.BootstrapServers}): {why}");
         }
         steps.Add(CheckStep.Ok(Steps.Tcp, string.Join(", ", resolved.Select(r => $"{r.Host}:{r.Port}")) + " accept connections"));
 
@@ -94,7 +95,7 @@ public sealed class KafkaConnectivityCheck
         }
         else
         {
-            steps.Add(CheckStep.NotUsed(Steps.Tls, $"Kafka:SecurityProtocol is {protocol}"));
+            steps.Add(CheckStep.NotUsed(Steps.Tls, $"{KafkaSettingNames.SecurityProtocol} is {protocol}"));
         }
 
         // SASL and metadata: librdkafka, with exactly the worker's connection settings.
@@ -117,14 +118,14 @@ public sealed class KafkaConnectivityCheck
             if (found.Step == Steps.Metadata && !protocol.UsesTls()
                 && (await ProbeTlsAsync(first.Host, first.Addresses, first.Port, null, stepTimeout, cancellationToken).ConfigureAwait(false)).SpeaksTls)
             {
-                return Failed(steps, Steps.Tls, $"{first.Host}:{first.Port} speaks TLS but Kafka:SecurityProtocol is {protocol}; use SaslSsl (or Ssl)");
+                return Failed(steps, Steps.Tls, $"{first.Host}:{first.Port} speaks TLS but {KafkaSettingNames.SecurityProtocol} is {protocol}; use SaslSsl (or Ssl)");
             }
             return Failed(steps, found.Step, found.Detail);
         }
 
         steps.Add(protocol.UsesSasl()
             ? CheckStep.Ok(Steps.Sasl, $"{MechanismName(_options)} as '{_options.Username}' accepted")
-            : CheckStep.NotUsed(Steps.Sasl, $"Kafka:SecurityProtocol is {protocol}"));
+            : CheckStep.NotUsed(Steps.Sasl, $"{KafkaSettingNames.SecurityProtocol} is {protocol}"));
         steps.Add(CheckStep.Ok(Steps.Metadata, $"{metadata.Brokers.Count} broker(s) answered over {protocol}: " +
             string.Join(", ", metadata.Brokers.OrderBy(b => b.BrokerId).Select(b => $"{b.BrokerId} at {b.Host}:{b.Port}"))));
         if (quick) return new ConnectivityReport(true, steps, null, null, [], _options.ConsumerGroup);
@@ -168,7 +169,7 @@ public sealed class KafkaConnectivityCheck
                 }
                 catch (KafkaException ex)
                 {
-                    return Failed(steps, Steps.Group, $"committed offsets of group '{group}' (Kafka:ConsumerGroup) on '{topic}': the broker answered {ex.Error.Code}");
+                    return Failed(steps, Steps.Group, $"committed offsets of group '{group}' ({KafkaSettingNames.ConsumerGroup}) on '{topic}': the broker answered {ex.Error.Code}");
                 }
             }
             foreach (var tp in topicPartitions)
@@ -189,7 +190,7 @@ public sealed class KafkaConnectivityCheck
             }
         }
         steps.Add(group is null
-            ? CheckStep.NotUsed(Steps.Group, "Kafka:ConsumerGroup is not set")
+            ? CheckStep.NotUsed(Steps.Group, $"{KafkaSettingNames.ConsumerGroup} is not set")
             : CheckStep.Ok(Steps.Group, $"'{group}': committed on {partitions.Count(p => p.Committed is not null)} of {partitions.Count} partition(s), lag {partitions.Sum(p => p.Lag ?? 0):N0}"));
         return new ConnectivityReport(true, steps, null, null, partitions, group);
     }
@@ -213,36 +214,36 @@ public sealed class KafkaConnectivityCheck
             {
                 var offered = texts.Select(t => t.IndexOf("supported mechanisms", StringComparison.OrdinalIgnoreCase) is var at and >= 0 ? t[at..] : "")
                     .SelectMany(t => KnownMechanisms.Where(m => ContainsWord(t, m))).Distinct().ToList();
-                return (Steps.Sasl, $"the broker does not offer {mechanism} (Kafka:SaslMechanism)" +
+                return (Steps.Sasl, $"the broker does not offer {mechanism} ({KafkaSettingNames.SaslMechanism})" +
                     (offered.Count > 0 ? $"; it offers {string.Join(", ", offered)}" : ""));
             }
             if (Says("Handshake not supported") || Says("does not support SASL"))
             {
-                return (Steps.Sasl, $"the broker does not speak SASL (Kafka:SecurityProtocol is {protocol})");
+                return (Steps.Sasl, $"the broker does not speak SASL ({KafkaSettingNames.SecurityProtocol} is {protocol})");
             }
-            return (Steps.Sasl, $"the broker rejected user '{options.Username}' with {mechanism}: check Kafka:Username and Kafka:Password");
+            return (Steps.Sasl, $"the broker rejected user '{options.Username}' with {mechanism}: check {KafkaSettingNames.Username} and {KafkaSettingNames.Password}");
         }
 
         if (codes.Contains(ErrorCode.Local_Ssl) || Says("SSL handshake failed") || Says("certificate verify failed"))
         {
             if (Says("Hostname mismatch") || Says("hostname mismatch"))
-                return (Steps.Tls, "librdkafka: the broker's certificate does not name the host it was reached at (Kafka:BootstrapServers, or the broker's advertised listeners)");
+                return (Steps.Tls, $"librdkafka: the broker's certificate does not name the host it was reached at ({KafkaSettingNames.BootstrapServers}, or the broker's advertised listeners)");
             if (Says("certificate verify failed") || Says("unable to get local issuer certificate") || Says("self-signed certificate"))
                 return (Steps.Tls, "librdkafka could not verify the broker's certificate: " + (string.IsNullOrEmpty(options.SslCaPem)
-                    ? "the system trust store does not trust it (set Kafka:SslCaPem for a private CA)"
-                    : "it is not signed by a CA in Kafka:SslCaPem"));
+                    ? $"the system trust store does not trust it (set {KafkaSettingNames.SslCaPem} for a private CA)"
+                    : $"it is not signed by a CA in {KafkaSettingNames.SslCaPem}"));
             if (Says("wrong version number") || Says("packet length too long") || Says("record layer failure") || Says("unexpected eof"))
-                return (Steps.Tls, $"a broker does not speak TLS (Kafka:SecurityProtocol is {protocol}): is it a plaintext listener?");
-            return (Steps.Tls, $"librdkafka's TLS handshake with a broker failed (Kafka:SecurityProtocol is {protocol})");
+                return (Steps.Tls, $"a broker does not speak TLS ({KafkaSettingNames.SecurityProtocol} is {protocol}): is it a plaintext listener?");
+            return (Steps.Tls, $"librdkafka's TLS handshake with a broker failed ({KafkaSettingNames.SecurityProtocol} is {protocol})");
         }
 
         if (protocol.UsesSasl() && !protocol.UsesTls() && Says("Disconnected while requesting ApiVersion"))
-            return (Steps.Metadata, $"the broker closed the connection before SASL (Kafka:SecurityProtocol is {protocol}): is it a TLS listener?");
+            return (Steps.Metadata, $"the broker closed the connection before SASL ({KafkaSettingNames.SecurityProtocol} is {protocol}): is it a TLS listener?");
 
         var code = errors.Count > 0 ? errors[0].Code : ErrorCode.Unknown;
         return (Steps.Metadata, code == ErrorCode.Local_TimedOut || code == ErrorCode.Local_Transport || code == ErrorCode.Local_AllBrokersDown
-            ? $"no broker answered a metadata request in time (Kafka:BootstrapServers, Kafka:SecurityProtocol is {protocol})"
-            : $"the metadata request failed: {code} (Kafka:BootstrapServers)");
+            ? $"no broker answered a metadata request in time ({KafkaSettingNames.BootstrapServers}, {KafkaSettingNames.SecurityProtocol} is {protocol})"
+            : $"the metadata request failed: {code} ({KafkaSettingNames.BootstrapServers})");
     }
 
     private static bool ContainsWord(string text, string word)
@@ -326,23 +327,23 @@ public sealed class KafkaConnectivityCheck
 
             var names = CertificateNames(certificate!);
             if (policyErrors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-                return new TlsProbe(false, true, $"the certificate of {host}:{port} does not name {host} (Kafka:BootstrapServers); it names {names}");
+                return new TlsProbe(false, true, $"the certificate of {host}:{port} does not name {host} ({KafkaSettingNames.BootstrapServers}); it names {names}");
             if (policyErrors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors))
                 return new TlsProbe(false, true, $"the certificate of {host}:{port} (issued by {certificate!.Issuer}) is " + (trusted.Count > 0
-                    ? "not signed by a CA in Kafka:SslCaPem"
-                    : "not trusted by the system trust store; set Kafka:SslCaPem for a private CA"));
+                    ? $"not signed by a CA in {KafkaSettingNames.SslCaPem}"
+                    : $"not trusted by the system trust store; set {KafkaSettingNames.SslCaPem} for a private CA"));
             return new TlsProbe(true, true, $"{tls.SslProtocol} with {host}:{port}, certificate for {names} issued by {certificate!.Issuer}, " +
-                $"valid until {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd}, trusted by " + (trusted.Count > 0 ? "Kafka:SslCaPem" : "the system trust store"));
+                $"valid until {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd}, trusted by " + (trusted.Count > 0 ? KafkaSettingNames.SslCaPem : "the system trust store"));
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or SocketException)
         {
             return new TlsProbe(false, certificate is not null, certificate is not null
                 ? $"the TLS handshake with {host}:{port} failed after the certificate was accepted"
-                : $"{host}:{port} does not speak TLS (Kafka:SecurityProtocol needs TLS): is it a plaintext listener?");
+                : $"{host}:{port} does not speak TLS ({KafkaSettingNames.SecurityProtocol} needs TLS): is it a plaintext listener?");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new TlsProbe(false, false, $"{host}:{port} did not complete a TLS handshake within {timeout.TotalSeconds:0} s (Kafka:SecurityProtocol needs TLS): is it a plaintext listener?");
+            return new TlsProbe(false, false, $"{host}:{port} did not complete a TLS handshake within {timeout.TotalSeconds:0} s ({KafkaSettingNames.SecurityProtocol} needs TLS): is it a plaintext listener?");
         }
         finally
         {

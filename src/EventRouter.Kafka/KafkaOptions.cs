@@ -1,4 +1,5 @@
 using System.Text;
+using EventRouter.Configuration;
 
 namespace EventRouter.Kafka;
 
@@ -15,7 +16,7 @@ namespace EventRouter.Kafka;
 public sealed class KafkaOptions
 {
     /// <summary>The configuration section these options bind to.</summary>
-    public const string SectionName = "Kafka";
+    public const string SectionName = KafkaSettingNames.Section;
 
     /// <summary><c>Kafka:BootstrapServers</c>: comma-separated <c>host:port</c> list of brokers.</summary>
     /// <value>Required. No default.</value>
@@ -264,12 +265,12 @@ internal static class KafkaOptionsParsing
         var topics = new List<(string, string)>(2);
         if (!string.IsNullOrEmpty(options.Topics?.Notifications))
         {
-            topics.Add(("Kafka:Topics:Notifications", options.Topics.Notifications));
+            topics.Add((KafkaSettingNames.NotificationsTopic, options.Topics.Notifications));
         }
 
         if (!string.IsNullOrEmpty(options.Topics?.Prices))
         {
-            topics.Add(("Kafka:Topics:Prices", options.Topics.Prices));
+            topics.Add((KafkaSettingNames.PricesTopic, options.Topics.Prices));
         }
 
         return topics;

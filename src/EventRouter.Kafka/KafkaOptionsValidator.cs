@@ -1,3 +1,4 @@
+using EventRouter.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -36,15 +37,15 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
     internal static readonly IReadOnlyDictionary<string, string> OwnedConsumerProperties =
         new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
-            ["bootstrap.servers"] = "use Kafka:BootstrapServers",
-            ["metadata.broker.list"] = "use Kafka:BootstrapServers",
-            ["group.id"] = "use Kafka:ConsumerGroup",
-            ["security.protocol"] = "use Kafka:SecurityProtocol",
-            ["sasl.mechanism"] = "use Kafka:SaslMechanism",
-            ["sasl.mechanisms"] = "use Kafka:SaslMechanism",
-            ["sasl.username"] = "use Kafka:Username",
-            ["sasl.password"] = "use Kafka:Password",
-            ["ssl.ca.pem"] = "use Kafka:SslCaPem",
+            ["bootstrap.servers"] = $"use {KafkaSettingNames.BootstrapServers}",
+            ["metadata.broker.list"] = $"use {KafkaSettingNames.BootstrapServers}",
+            ["group.id"] = $"use {KafkaSettingNames.ConsumerGroup}",
+            ["security.protocol"] = $"use {KafkaSettingNames.SecurityProtocol}",
+            ["sasl.mechanism"] = $"use {KafkaSettingNames.SaslMechanism}",
+            ["sasl.mechanisms"] = $"use {KafkaSettingNames.SaslMechanism}",
+            ["sasl.username"] = $"use {KafkaSettingNames.Username}",
+            ["sasl.password"] = $"use {KafkaSettingNames.Password}",
+            ["ssl.ca.pem"] = $"use {KafkaSettingNames.SslCaPem}",
             ["enable.ssl.certificate.verification"] = "broker certificates are always verified",
             ["ssl.endpoint.identification.algorithm"] = "broker host names are always verified",
             ["enable.auto.commit"] = "EventRouter commits only records that reached storage",
@@ -53,8 +54,8 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
             ["enable.partition.eof"] = "EventRouter does not handle end-of-partition events",
             ["dotnet.consumer.consume.result.fields"] = "EventRouter needs each record's timestamp and headers",
             ["allow.auto.create.topics"] = "EventRouter never creates topics; a topic that does not exist is an error",
-            ["group.protocol"] = "use Kafka:GroupProtocol",
-            ["group.instance.id"] = "use Kafka:GroupInstanceId, which gives each topic consumer an id of its own",
+            ["group.protocol"] = $"use {KafkaSettingNames.GroupProtocol}",
+            ["group.instance.id"] = $"use {KafkaSettingNames.GroupInstanceId}, which gives each topic consumer an id of its own",
         };
 
     /// <summary>librdkafka properties the broker owns under <c>Kafka:GroupProtocol</c> <c>Consumer</c> (KIP-848); librdkafka refuses them.</summary>
@@ -63,7 +64,7 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
         {
             ["session.timeout.ms"] = "the broker's group.consumer.session.timeout.ms applies",
             ["heartbeat.interval.ms"] = "the broker's group.consumer.heartbeat.interval.ms applies",
-            ["partition.assignment.strategy"] = "the broker assigns partitions; choose its assignor with Kafka:Consumer:group.remote.assignor",
+            ["partition.assignment.strategy"] = $"the broker assigns partitions; choose its assignor with {KafkaSettingNames.Consumer}:group.remote.assignor",
             ["group.protocol.type"] = "it belongs to the classic protocol",
         };
 
@@ -87,23 +88,19 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
 
     private static void ValidateConnection(KafkaOptions options, bool requireGroup, List<string> failures)
     {
-        if (string.IsNullOrWhiteSpace(options.BootstrapServers))
+        if (BootstrapServersRule.Check(options.BootstrapServers) is { } badServers)
         {
-            failures.Add("Kafka:BootstrapServers is required (a comma-separated list of host:port).");
-        }
-        else if (options.BootstrapServers.Split(',').Any(server => string.IsNullOrWhiteSpace(server)))
-        {
-            failures.Add("Kafka:BootstrapServers contains an empty entry; use a comma-separated list of host:port.");
+            failures.Add(badServers);
         }
 
         if (requireGroup && string.IsNullOrWhiteSpace(options.ConsumerGroup))
         {
-            failures.Add("Kafka:ConsumerGroup is required.");
+            failures.Add($"{KafkaSettingNames.ConsumerGroup} is required.");
         }
 
         if (!KafkaOptionsParsing.TryParseGroupProtocol(options.GroupProtocol, out var groupProtocol))
         {
-            failures.Add($"Kafka:GroupProtocol must be one of {GroupProtocolNames}.");
+            failures.Add($"{KafkaSettingNames.GroupProtocol} must be one of {GroupProtocolNames}.");
         }
         else
         {
@@ -124,7 +121,7 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
         if (id.Length > MaxGroupInstanceIdLength || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
         {
             failures.Add(
-                $"Kafka:GroupInstanceId is not a valid group instance id ({id.Length} characters): letters, digits, '.', '_' and '-' only, " +
+                $"{KafkaSettingNames.GroupInstanceId} is not a valid group instance id ({id.Length} characters): letters, digits, '.', '_' and '-' only, " +
                 $"at most {MaxGroupInstanceIdLength} characters (Kafka allows 249, and EventRouter appends -notifications or -prices for each topic consumer).");
         }
 
@@ -134,7 +131,7 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
             // (UNRELEASED_INSTANCE_ID, fatal to librdkafka), so a restart after a crash would stop the
             // worker until the broker's session timeout; and that protocol already moves only the
             // partitions that change owner.
-            failures.Add("Kafka:GroupInstanceId can be used only with Kafka:GroupProtocol Classic: under Consumer (KIP-848) a worker restarting after a crash is refused its instance id until the broker's session timeout.");
+            failures.Add($"{KafkaSettingNames.GroupInstanceId} can be used only with {KafkaSettingNames.GroupProtocol} Classic: under Consumer (KIP-848) a worker restarting after a crash is refused its instance id until the broker's session timeout.");
         }
     }
 
@@ -142,31 +139,31 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
     {
         if (!KafkaOptionsParsing.TryParseSecurityProtocol(options.SecurityProtocol, out var protocol))
         {
-            failures.Add($"Kafka:SecurityProtocol must be one of {ProtocolNames}.");
+            failures.Add($"{KafkaSettingNames.SecurityProtocol} must be one of {ProtocolNames}.");
             return;
         }
 
         var hasMechanism = !string.IsNullOrWhiteSpace(options.SaslMechanism);
         if (hasMechanism && !KafkaOptionsParsing.TryParseSaslMechanism(options.SaslMechanism, out _))
         {
-            failures.Add($"Kafka:SaslMechanism must be one of {MechanismNames}.");
+            failures.Add($"{KafkaSettingNames.SaslMechanism} must be one of {MechanismNames}.");
         }
 
         if (protocol.UsesSasl())
         {
             if (!hasMechanism)
             {
-                failures.Add($"Kafka:SaslMechanism is required when Kafka:SecurityProtocol is {protocol}.");
+                failures.Add($"{KafkaSettingNames.SaslMechanism} is required when {KafkaSettingNames.SecurityProtocol} is {protocol}.");
             }
 
             if (string.IsNullOrWhiteSpace(options.Username))
             {
-                failures.Add($"Kafka:Username is required when Kafka:SecurityProtocol is {protocol}.");
+                failures.Add($"{KafkaSettingNames.Username} is required when {KafkaSettingNames.SecurityProtocol} is {protocol}.");
             }
 
             if (string.IsNullOrEmpty(options.Password))
             {
-                failures.Add($"Kafka:Password is required when Kafka:SecurityProtocol is {protocol}.");
+                failures.Add($"{KafkaSettingNames.Password} is required when {KafkaSettingNames.SecurityProtocol} is {protocol}.");
             }
         }
 
@@ -176,24 +173,24 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
             if (!isDevelopment && !options.AllowPlaintext)
             {
                 failures.Add(
-                    $"Kafka:SecurityProtocol {protocol} sends data unencrypted; it is allowed only in the Development " +
-                    "environment or with Kafka:AllowPlaintext set to true.");
+                    $"{KafkaSettingNames.SecurityProtocol} {protocol} sends data unencrypted; it is allowed only in the Development " +
+                    $"environment or with {KafkaSettingNames.AllowPlaintext} set to true.");
             }
 
             if (!string.IsNullOrEmpty(options.SslCaPem))
             {
-                failures.Add($"Kafka:SslCaPem is set but Kafka:SecurityProtocol {protocol} does not use TLS.");
+                failures.Add($"{KafkaSettingNames.SslCaPem} is set but {KafkaSettingNames.SecurityProtocol} {protocol} does not use TLS.");
             }
         }
         else if (!string.IsNullOrEmpty(options.SslCaPem) &&
                  !options.SslCaPem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
         {
-            failures.Add("Kafka:SslCaPem must be PEM text containing at least one '-----BEGIN CERTIFICATE-----' block.");
+            failures.Add($"{KafkaSettingNames.SslCaPem} must be PEM text containing at least one '-----BEGIN CERTIFICATE-----' block.");
         }
         else if (!string.IsNullOrEmpty(options.SslCaPem) && !IsCertificatePem(options.SslCaPem))
         {
             // Caught here rather than by librdkafka at the first connection, with a message naming the setting.
-            failures.Add("Kafka:SslCaPem has a '-----BEGIN CERTIFICATE-----' block that is not a valid certificate.");
+            failures.Add($"{KafkaSettingNames.SslCaPem} has a '-----BEGIN CERTIFICATE-----' block that is not a valid certificate.");
         }
     }
 
@@ -221,16 +218,16 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
         var prices = options.Topics?.Prices;
         if (string.IsNullOrEmpty(notifications) && string.IsNullOrEmpty(prices))
         {
-            failures.Add("Kafka:Topics:Notifications or Kafka:Topics:Prices must be set; an empty name disables that topic, and at least one is needed.");
+            failures.Add($"{KafkaSettingNames.NotificationsTopic} or {KafkaSettingNames.PricesTopic} must be set; an empty name disables that topic, and at least one is needed.");
             return;
         }
 
-        ValidateTopicName("Kafka:Topics:Notifications", notifications, failures);
-        ValidateTopicName("Kafka:Topics:Prices", prices, failures);
+        ValidateTopicName(KafkaSettingNames.NotificationsTopic, notifications, failures);
+        ValidateTopicName(KafkaSettingNames.PricesTopic, prices, failures);
 
         if (!string.IsNullOrEmpty(notifications) && string.Equals(notifications, prices, StringComparison.Ordinal))
         {
-            failures.Add("Kafka:Topics:Prices must differ from Kafka:Topics:Notifications.");
+            failures.Add($"{KafkaSettingNames.PricesTopic} must differ from {KafkaSettingNames.NotificationsTopic}.");
         }
     }
 
@@ -254,42 +251,42 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
     {
         if (options.MaxBatchSize is < 1 or > MaxBatchSizeLimit)
         {
-            failures.Add($"Kafka:MaxBatchSize must be between 1 and {MaxBatchSizeLimit}.");
+            failures.Add($"{KafkaSettingNames.MaxBatchSize} must be between 1 and {MaxBatchSizeLimit}.");
         }
 
         if (options.MaxBatchBytes is < MinBatchBytes or > MaxBatchBytesLimit)
         {
-            failures.Add($"Kafka:MaxBatchBytes must be between {MinBatchBytes} and {MaxBatchBytesLimit}.");
+            failures.Add($"{KafkaSettingNames.MaxBatchBytes} must be between {MinBatchBytes} and {MaxBatchBytesLimit}.");
         }
 
         if (options.BatchLinger < TimeSpan.Zero || options.BatchLinger > MaxBatchLinger)
         {
-            failures.Add($"Kafka:BatchLinger must be between 00:00:00 and {MaxBatchLinger}.");
+            failures.Add($"{KafkaSettingNames.BatchLinger} must be between 00:00:00 and {MaxBatchLinger}.");
         }
 
         if (options.MaxParallelPartitions is < 1 or > MaxParallelPartitionsLimit)
         {
-            failures.Add($"Kafka:MaxParallelPartitions must be between 1 and {MaxParallelPartitionsLimit}.");
+            failures.Add($"{KafkaSettingNames.MaxParallelPartitions} must be between 1 and {MaxParallelPartitionsLimit}.");
         }
 
         if (options.MaxEventsPerSecond is { } rate && (double.IsNaN(rate) || rate < 0 || rate > MaxEventsPerSecondLimit))
         {
-            failures.Add($"Kafka:MaxEventsPerSecond must be empty or 0 (no limit), or a number of events per second up to {MaxEventsPerSecondLimit.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+            failures.Add($"{KafkaSettingNames.MaxEventsPerSecond} must be empty or 0 (no limit), or a number of events per second up to {MaxEventsPerSecondLimit.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         }
 
         if (options.RetryDelay <= TimeSpan.Zero)
         {
-            failures.Add("Kafka:RetryDelay must be greater than zero.");
+            failures.Add($"{KafkaSettingNames.RetryDelay} must be greater than zero.");
         }
 
         if (options.RetryMaxDelay < options.RetryDelay)
         {
-            failures.Add("Kafka:RetryMaxDelay must be at least Kafka:RetryDelay.");
+            failures.Add($"{KafkaSettingNames.RetryMaxDelay} must be at least {KafkaSettingNames.RetryDelay}.");
         }
 
         if (options.ShutdownTimeout <= TimeSpan.Zero)
         {
-            failures.Add("Kafka:ShutdownTimeout must be greater than zero.");
+            failures.Add($"{KafkaSettingNames.ShutdownTimeout} must be greater than zero.");
         }
     }
 
@@ -305,11 +302,11 @@ internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null
         {
             if (OwnedConsumerProperties.TryGetValue(key, out var instead))
             {
-                failures.Add($"Kafka:Consumer:{key} cannot be set: {instead}.");
+                failures.Add($"{KafkaSettingNames.Consumer}:{key} cannot be set: {instead}.");
             }
             else if (consumerProtocol && BrokerOwnedUnderConsumerProtocol.TryGetValue(key, out var why))
             {
-                failures.Add($"Kafka:Consumer:{key} cannot be set with Kafka:GroupProtocol Consumer: {why}.");
+                failures.Add($"{KafkaSettingNames.Consumer}:{key} cannot be set with {KafkaSettingNames.GroupProtocol} Consumer: {why}.");
             }
         }
     }

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using EventRouter.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace EventRouter.Kafka;
@@ -98,7 +99,7 @@ internal sealed partial class KafkaSourceService
         [LoggerMessage(1036, LogLevel.Debug, "Offset reset of {Topic} partition {Partition} at {Offset}: {Reason}", EventName = nameof(OffsetReset))]
         public static partial void OffsetReset(ILogger logger, string topic, int partition, long offset, string reason);
 
-        [LoggerMessage(1031, LogLevel.Warning, "Kafka consumer for topic {Topic} cannot reach the brokers at {BootstrapServers} ({Reason}); check Kafka:BootstrapServers, Kafka:SecurityProtocol and the network. Retrying; repeated at most once a minute", EventName = nameof(BrokersUnreachable))]
+        [LoggerMessage(1031, LogLevel.Warning, $"Kafka consumer for topic {{Topic}} cannot reach the brokers at {{BootstrapServers}} ({{Reason}}); check {KafkaSettingNames.BootstrapServers}, {KafkaSettingNames.SecurityProtocol} and the network. Retrying; repeated at most once a minute", EventName = nameof(BrokersUnreachable))]
         public static partial void BrokersUnreachable(ILogger logger, string topic, string? bootstrapServers, string? reason);
 
         [LoggerMessage(1032, LogLevel.Warning, "Kafka consumer for topic {Topic} still cannot reach the brokers at {BootstrapServers} after {Down} ({Reason}); retrying", EventName = nameof(BrokersStillUnreachable))]

@@ -11,7 +11,8 @@ namespace EventRouter.Kafka;
 /// <remarks>
 /// What the mock does not do: SASL, TLS (put a <see cref="TestBroker.SaslSslFront"/> in front for those), topic creation through the Admin API (use
 /// <see cref="CreateTopic"/>), DescribeGroups and ListGroups, offsets-for-times (it answers -1).
-/// Each partition keeps only about 5 MiB. A classic group's first join takes about 3 s, and a
+/// Each partition keeps only a few MiB, and a classic group's first join takes seconds (both in
+/// docs/performance.md, "Limits and costs the code is sized by"); a
 /// member that joins right after another left waits <c>session.timeout.ms</c> minus 1 s. Broker
 /// ids are 1..<see cref="BrokerCount"/>.
 /// </remarks>

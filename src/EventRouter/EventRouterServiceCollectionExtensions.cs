@@ -35,8 +35,8 @@ public static class EventRouterServiceCollectionExtensions
             .Configure(options =>
             {
                 // Topic roles come from the Kafka section that both hosts share; an empty name is kept (consumer disabled).
-                if (configuration["Kafka:Topics:Notifications"] is { } notifications) options.NotificationsTopic = notifications;
-                if (configuration["Kafka:Topics:Prices"] is { } prices) options.PricesTopic = prices;
+                if (configuration[KafkaSettingNames.NotificationsTopic] is { } notifications) options.NotificationsTopic = notifications;
+                if (configuration[KafkaSettingNames.PricesTopic] is { } prices) options.PricesTopic = prices;
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>();

@@ -1,3 +1,4 @@
+using EventRouter.Configuration;
 using System.Text.Json;
 using EventRouter.Hosting;
 using EventRouter.Routing;

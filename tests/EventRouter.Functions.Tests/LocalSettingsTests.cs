@@ -1,3 +1,4 @@
+using EventRouter.Configuration;
 using System.Text.Json;
 using EventRouter.Hosting;
 
@@ -22,7 +23,7 @@ public sealed class LocalSettingsTests
         Assert.Equal("dotnet-isolated", values["FUNCTIONS_WORKER_RUNTIME"]);
         Assert.Equal("UseDevelopmentStorage=true", values["AzureWebJobsStorage"]);
         Assert.Equal("UseDevelopmentStorage=true", values["EventStorage"]);
-        Assert.All(KafkaSettingNames.All, key => Assert.Contains(KafkaSettingNames.ToAppSettingName(key), values.Keys));
+        Assert.All(KafkaSettingNames.SharedByHosts, key => Assert.Contains(KafkaSettingNames.ToAppSettingName(key), values.Keys));
         Assert.Equal("SaslSsl", values["Kafka__SecurityProtocol"]);
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using EventRouter.Cli.Hosting;
+using EventRouter.Configuration;
 using EventRouter.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -76,7 +77,7 @@ internal static class CheckCommand
         console.Write(steps);
         if (report.Partitions.Count == 0) return;
 
-        var title = report.ConsumerGroup is null ? "Partitions (no Kafka:ConsumerGroup: no lag)" : $"Consumer group {Markup.Escape(report.ConsumerGroup)}";
+        var title = report.ConsumerGroup is null ? $"Partitions (no {KafkaSettingNames.ConsumerGroup}: no lag)" : $"Consumer group {Markup.Escape(report.ConsumerGroup)}";
         var partitions = new Table().Title(title)
             .AddColumn("Topic").AddColumn(new TableColumn("Partition").RightAligned()).AddColumn(new TableColumn("Low").RightAligned())
             .AddColumn(new TableColumn("High").RightAligned()).AddColumn(new TableColumn("Committed").RightAligned()).AddColumn(new TableColumn("Lag").RightAligned());

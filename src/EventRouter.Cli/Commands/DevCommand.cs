@@ -4,7 +4,9 @@ using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using Azure.Core;
 using EventRouter.Cli.Hosting;
+using EventRouter.Configuration;
 using EventRouter.Delivery;
+using EventRouter.Processing;
 using EventRouter.Cli.Sandbox;
 using EventRouter.Kafka;
 using EventRouter.Kafka.TestBroker;
@@ -13,7 +15,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
-using Spectre.Console.Rendering;
 
 namespace EventRouter.Cli.Commands;
 
@@ -36,8 +37,8 @@ internal static class DevCommand
     // Longer than a storage request's network timeout and its retries take to give up (30 s each).
     private static readonly TimeSpan QueueStageStallTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan CommitWait = TimeSpan.FromSeconds(30);
-    // Well inside what the mock broker keeps (about 13,000 sample events per partition) and what
-    // Azurite in memory holds (about 46,000 messages).
+    // Well inside what the mock broker keeps per partition and what Azurite in memory holds (both in
+    // docs/performance.md, "Limits and costs the code is sized by").
     internal const long MaxBacklog = 10_000;
 
     public static Command Create(Func<IAnsiConsole> console)
@@ -111,42 +112,42 @@ internal static class DevCommand
         var connection = front is null
             ? new Dictionary<string, string>
             {
-                ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
-                ["Kafka:SecurityProtocol"] = "Plaintext",
+                [KafkaSettingNames.BootstrapServers] = kafka.BootstrapServers,
+                [KafkaSettingNames.SecurityProtocol] = "Plaintext",
                 // The file is read by commands that run in the Production environment by default.
-                ["Kafka:AllowPlaintext"] = "true",
+                [KafkaSettingNames.AllowPlaintext] = "true",
             }
             : new Dictionary<string, string>
             {
-                ["Kafka:BootstrapServers"] = front.BootstrapServers,
-                ["Kafka:SecurityProtocol"] = "SaslSsl",
-                ["Kafka:SaslMechanism"] = "ScramSha512",
-                ["Kafka:Username"] = SandboxUser,
-                ["Kafka:Password"] = password!,
-                ["Kafka:SslCaPem"] = front.Certificates.CaPem,
+                [KafkaSettingNames.BootstrapServers] = front.BootstrapServers,
+                [KafkaSettingNames.SecurityProtocol] = "SaslSsl",
+                [KafkaSettingNames.SaslMechanism] = "ScramSha512",
+                [KafkaSettingNames.Username] = SandboxUser,
+                [KafkaSettingNames.Password] = password!,
+                [KafkaSettingNames.SslCaPem] = front.Certificates.CaPem,
             };
         foreach (var (key, value) in new Dictionary<string, string>
         {
-            ["Kafka:ConsumerGroup"] = ConsumerGroup,
-            ["Kafka:Topics:Notifications"] = "Notifications",
-            ["Kafka:Topics:Prices"] = "Prices",
-            ["EventStorage"] = azurite.ConnectionString,
+            [KafkaSettingNames.ConsumerGroup] = ConsumerGroup,
+            [KafkaSettingNames.NotificationsTopic] = "Notifications",
+            [KafkaSettingNames.PricesTopic] = "Prices",
+            [EventStorageOptions.ConnectionName] = azurite.ConnectionString,
         })
         {
             connection[key] = value;
         }
         var overrides = new Dictionary<string, string?>(connection.Select(c => KeyValuePair.Create(c.Key, (string?)c.Value)))
         {
-            ["Kafka:Consumer:session.timeout.ms"] = "6000",
+            [KafkaSettingNames.ConsumerProperty("session.timeout.ms")] = "6000",
 
             // What a sandbox does not need, each costing Azurite a request per event (README, "The sandbox
             // and production"): the idempotency guard's claim and completion markers (one worker, and the
             // archive, the one handler, keeps each event once by itself); and receives that find one or two
-            // messages (27 queues share the events): 32 at a time, 200 ms apart when fewer came, and idle
+            // messages (every category queue shares the events): 32 at a time, 200 ms apart when fewer came, and idle
             // queues polled every 5 s at most (the default, not 1 s).
-            ["Processing:Idempotency"] = "false",
-            ["Processing:BatchSize"] = "32",
-            ["Processing:PartialBatchDelay"] = "00:00:00.200",
+            [$"{ProcessingOptions.SectionName}:{nameof(ProcessingOptions.Idempotency)}"] = "false",
+            [$"{ProcessingOptions.SectionName}:{nameof(ProcessingOptions.BatchSize)}"] = "32",
+            [$"{ProcessingOptions.SectionName}:{nameof(ProcessingOptions.PartialBatchDelay)}"] = "00:00:00.200",
         };
         var settings = new HostSettings(HostMode.All)
         {
@@ -183,7 +184,7 @@ internal static class DevCommand
         using var settingsFile = SandboxSettingsFile.Write(connection);
         // For kcat, next to the settings file (user-only folder): the CA, and the password so that it is not printed.
         using var kcatFiles = front is null ? null : KcatFiles.Write(Path.GetDirectoryName(settingsFile.Path)!, front.Certificates.CaPem, password!);
-        WriteWayIn(console, connection, settingsFile.Path, $"http://127.0.0.1:{azurite.QueuePort}", $"http://127.0.0.1:{azurite.BlobPort}", kcatFiles);
+        SandboxWayIn.Write(console, connection, settingsFile.Path, $"http://127.0.0.1:{azurite.QueuePort}", $"http://127.0.0.1:{azurite.BlobPort}", kcatFiles);
 
         // Ctrl+C and SIGTERM stop the host (its console lifetime handles them); this only notes that the user asked.
         var interrupted = false;
@@ -258,8 +259,8 @@ internal static class DevCommand
 
         if (interactive)
         {
-            await console.Live(Render(ledger.Snapshot(), counters, requests, pacer, Interlocked.Read(ref produced), new RunTiming(clock.Elapsed, accountedAt), eventCount, null))
-                .StartAsync(async context => await Watch(() => context.UpdateTarget(Render(ledger.Snapshot(), counters, requests, pacer, Interlocked.Read(ref produced), new RunTiming(clock.Elapsed, accountedAt), eventCount, null))));
+            await console.Live(SandboxLiveTable.Render(ledger.Snapshot(), counters, requests, pacer, Interlocked.Read(ref produced), new RunTiming(clock.Elapsed, accountedAt), eventCount, null))
+                .StartAsync(async context => await Watch(() => context.UpdateTarget(SandboxLiveTable.Render(ledger.Snapshot(), counters, requests, pacer, Interlocked.Read(ref produced), new RunTiming(clock.Elapsed, accountedAt), eventCount, null))));
         }
         else
         {
@@ -289,7 +290,7 @@ internal static class DevCommand
         var (partitions, partitionsError) = await ReadPartitionsAsync(admin, ledger);
         var outcome = new SandboxOutcome(eventCount, Interlocked.Read(ref produced), ledger.Snapshot(), partitions, partitionsError, stop);
         var verdict = SandboxSummary.Evaluate(outcome);
-        console.Write(Render(outcome.Ledger, counters, requests, pacer, outcome.Produced, timing, eventCount, partitions));
+        console.Write(SandboxLiveTable.Render(outcome.Ledger, counters, requests, pacer, outcome.Produced, timing, eventCount, partitions));
         // Unwrapped, whatever the terminal's width: one line to read, and to grep.
         console.Profile.Out.Writer.WriteLine(verdict.ClosingLine);
         foreach (var failure in verdict.Failures) await error.WriteLineAsync($"eventrouter dev: {failure}");
@@ -357,123 +358,10 @@ internal static class DevCommand
         producer.Flush(cancellationToken);
     }
 
-    /// <summary>The start table: where the sandbox's broker, topics, group and storage are, for the operator commands.</summary>
-    private static void WriteWayIn(IAnsiConsole console, IReadOnlyDictionary<string, string> connection, string settingsPath, string queueEndpoint, string blobEndpoint, KcatFiles? kcat)
-    {
-        var table = new Table().Title("Sandbox").AddColumn("Setting").AddColumn("Value")
-            .AddRow("Broker", Markup.Escape(connection["Kafka:BootstrapServers"]) + (kcat is null ? " (librdkafka mock cluster)" : " (librdkafka mock cluster behind EventRouter's TLS + SASL front)"))
-            .AddRow("Security", kcat is null
-                ? "PLAINTEXT (--plaintext; the mock itself has no TLS or SASL)"
-                : $"SASL_SSL, SCRAM-SHA-512 as '{SandboxUser}', a CA made for this run (in the settings file as Kafka:SslCaPem)")
-            .AddRow("Topics", $"Notifications, Prices ({Partitions} partitions each, as the provider's)")
-            .AddRow("Consumer group", ConsumerGroup)
-            .AddRow("Storage", $"Azurite, in memory: queues {queueEndpoint}, blobs {blobEndpoint}")
-            .AddRow("Settings file", Markup.Escape(settingsPath) + " (yours only, deleted on stop)");
-        console.Write(table);
-        // Unwrapped, so that each command can be copied as it stands.
-        var path = settingsPath.Contains(' ', StringComparison.Ordinal) ? $"\"{settingsPath}\"" : settingsPath;
-        var writer = console.Profile.Out.Writer;
-        // The connection string holds an account key (Azurite's published one, but a key all the same, and
-        // output people copy into tickets should not teach that keys get printed): the settings file has it.
-        writer.WriteLine($"Storage: Azurite's development account (devstoreaccount1); its connection string is EventStorage in the settings file. " +
-            $"In Azure Storage Explorer: Attach to a local emulator, queues port {new Uri(queueEndpoint).Port}, blobs port {new Uri(blobEndpoint).Port}.");
-        writer.WriteLine("Try, in another terminal:");
-        if (kcat is not null)
-        {
-            // The provider's guide writes its kcat commands this way; the password is read from its file, not printed.
-            writer.WriteLine($"  kcat -b {connection["Kafka:BootstrapServers"]} -X security.protocol=SASL_SSL -X sasl.mechanism=SCRAM-SHA-512 " +
-                $"-X sasl.username={SandboxUser} -X sasl.password=\"$(cat {kcat.PasswordPath})\" -X ssl.ca.location={kcat.CaPath} -L");
-        }
-        writer.WriteLine($"  eventrouter check --settings {path}");
-        writer.WriteLine($"  eventrouter stats --settings {path}");
-        writer.WriteLine($"  eventrouter poison list --settings {path}");
-        writer.WriteLine($"  eventrouter replay --topic Prices --from beginning --dry-run --settings {path}");
-        writer.WriteLine();
-    }
-
-    private static IRenderable Render(LedgerSnapshot ledger, PipelineCounters counters, StorageRequestCounter requests, ProducePacer pacer, long produced, RunTiming timing, int target, IReadOnlyList<PartitionEnd>? end)
-    {
-        var perEvent = Math.Max(1, ledger.Distinct);
-        var storage = new Table().Title("Azurite requests").AddColumn("Request").AddColumn(new TableColumn("Count").RightAligned()).AddColumn(new TableColumn("Per event").RightAligned());
-        var counts = requests.Snapshot();
-        foreach (var (kind, count) in counts.OrderByDescending(r => r.Value).ThenBy(r => r.Key))
-            storage.AddRow(Markup.Escape(kind), count.ToString("N0"), ((double)count / perEvent).ToString("N2"));
-        storage.AddRow("[bold]total[/]", $"[bold]{counts.Values.Sum():N0}[/]", $"[bold]{(double)counts.Values.Sum() / perEvent:N2}[/]");
-        var queues = new Table().Title("Routed").AddColumn("Queue").AddColumn(new TableColumn("Events").RightAligned());
-        foreach (var (queue, count) in ledger.RoutedPerQueue.OrderByDescending(q => q.Value).ThenBy(q => q.Key))
-        {
-            queues.AddRow(Markup.Escape(queue), count.ToString("N0"));
-        }
-        var poison = new Table().Title("Poisoned (events-poison)").AddColumn("Reason").AddColumn(new TableColumn("Records").RightAligned());
-        foreach (var (reason, count) in ledger.PoisonedPerReason.OrderByDescending(p => p.Value).ThenBy(p => p.Key)) poison.AddRow(Markup.Escape(reason), count.ToString("N0"));
-
-        var intoQueues = Math.Max((timing.Accounted ?? timing.Total).TotalSeconds, 0.001);
-        var elapsed = timing.Total;
-        var summary = new Table().Title("Pipeline").AddColumn("Measure").AddColumn(new TableColumn("Value").RightAligned())
-            .AddRow("Produced", produced.ToString("N0") + (target > 0 ? $" / {target:N0}" : ""))
-            .AddRow($"Producer waited for the pipeline ({pacer.MaxBacklog:N0} behind)", $"{pacer.WaitedForPipeline.TotalSeconds:N0} s")
-            .AddRow("Routed to their queue", ledger.Routed.ToString("N0"))
-            .AddRow("Unrouted (events-unrouted)", ledger.Unrouted.ToString("N0"))
-            .AddRow("Poisoned (events-poison)", ledger.Poisoned.ToString("N0"))
-            .AddRow("Duplicate id in a batch (written once)", ledger.Duplicates.ToString("N0"))
-            .AddRow("Conflated prices (not written)", ledger.Conflated.ToString("N0"))
-            .AddRow("[bold]Accounted for (distinct records)[/]", $"[bold]{ledger.Distinct:N0}[/]");
-        if (end is null) summary.AddRow("Not yet in a queue", Math.Max(0, produced - ledger.Distinct).ToString("N0"));
-        summary.AddRow("Re-read after a rebalance or restart", ledger.ReRead.ToString("N0"));
-        if (end is not null)
-        {
-            var skipped = end.Sum(p => p.Skipped);
-            var unread = end.Sum(p => p.Unread);
-            if (skipped > 0) summary.AddRow("[red]Skipped (no longer on the broker)[/]", skipped.ToString("N0"));
-            if (unread > 0) summary.AddRow("Not read", unread.ToString("N0"));
-            var lag = end.Sum(p => p.Lag);
-            summary.AddRow("Consumer lag (after stop)", lag == 0 ? "0 (all committed)" : $"{lag:N0} (not committed)");
-        }
-        summary
-            // Both count deliveries, not distinct messages: a message the queue stage received again (its
-            // visibility timeout ran out mid-handling) is handled again, so handled can exceed written.
-            .AddRow("Handled by queue handlers", $"{counters.Handled:N0} of {ledger.QueueMessagesWritten:N0} messages written" +
-                (end is not null && counters.Handled + counters.QueuePoisoned < ledger.QueueMessagesWritten ? " (the rest stay queued)" : "") +
-                (counters.Handled > ledger.QueueMessagesWritten ? $" ({counters.Handled - ledger.QueueMessagesWritten:N0} handled again: delivered once more by the queue)" : ""))
-            .AddRow("Moved to <queue>-poison", counters.QueuePoisoned.ToString("N0"))
-            .AddRow("Throughput, Kafka to queues", $"{ledger.Distinct / intoQueues:N0} events/s")
-            .AddRow("Throughput, whole pipeline (handled)", $"{ledger.Distinct / Math.Max(timing.WholePipeline.TotalSeconds, 0.001):N0} events/s")
-            .AddRow("Elapsed" + (timing.Accounted is { } at ? $" (all in queues at {TextFormat.Elapsed(at)})" : ""), TextFormat.Elapsed(elapsed));
-        return new Columns(summary, new Rows(storage, poison), queues) { Expand = false };
-    }
-
-    /// <summary>The CA (for <c>ssl.ca.location</c>) and the password, as user-only files for the kcat line; deleted on stop.</summary>
-    private sealed class KcatFiles : IDisposable
-    {
-        private KcatFiles(string caPath, string passwordPath)
-        {
-            CaPath = caPath;
-            PasswordPath = passwordPath;
-        }
-
-        public string CaPath { get; }
-        public string PasswordPath { get; }
-
-        public static KcatFiles Write(string directory, string caPem, string password)
-        {
-            var files = new KcatFiles(Path.Combine(directory, "ca.pem"), Path.Combine(directory, "kafka-password"));
-            PrivateFile.WriteAllText(files.CaPath, caPem);
-            PrivateFile.WriteAllText(files.PasswordPath, password);
-            return files;
-        }
-
-        public void Dispose()
-        {
-            File.Delete(CaPath);
-            File.Delete(PasswordPath);
-        }
-    }
-
     /// <summary>Since the worker started; and when every produced record was in a queue, if it got there.</summary>
     internal readonly record struct RunTiming(TimeSpan Total, TimeSpan? Accounted, TimeSpan? Handled = null)
     {
         /// <summary>Until the queue stage had handled every message written (or until now).</summary>
         public TimeSpan WholePipeline => Handled ?? Total;
     }
-
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using EventRouter.Cli.Hosting;
 using EventRouter.Cli.Operations;
 using EventRouter.Cli.Sandbox;
+using EventRouter.Configuration;
 using EventRouter.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -98,7 +99,7 @@ internal static class ProduceCommand
             catch (Confluent.Kafka.KafkaException ex) when (ex.Error.Code == Confluent.Kafka.ErrorCode.Local_MsgTimedOut)
             {
                 await error.WriteLineAsync($"eventrouter produce: Kafka did not acknowledge the events within {parse.GetValue(timeout)} s " +
-                    "(--timeout); check Kafka:BootstrapServers, Kafka:SecurityProtocol and the network (librdkafka: Message timed out)");
+                    $"(--timeout); check {KafkaSettingNames.BootstrapServers}, {KafkaSettingNames.SecurityProtocol} and the network (librdkafka: Message timed out)");
                 return ExitCodes.Failed;
             }
             catch (Confluent.Kafka.KafkaException ex)

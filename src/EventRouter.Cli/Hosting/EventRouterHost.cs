@@ -1,4 +1,5 @@
 using EventRouter.Cli.Hosting.Health;
+using EventRouter.Configuration;
 using EventRouter.Kafka;
 using EventRouter.Processing;
 using EventRouter.Telemetry;
@@ -73,7 +74,7 @@ internal static class EventRouterHost
         }
 
         // The Kafka sources finish their in-flight batch and commit on stop; give them the time they ask for.
-        var kafkaShutdown = builder.Configuration.GetValue("Kafka:ShutdownTimeout", TimeSpan.FromSeconds(20));
+        var kafkaShutdown = builder.Configuration.GetValue(KafkaSettingNames.ShutdownTimeout, TimeSpan.FromSeconds(20));
         builder.Services.Configure<HostOptions>(o =>
         {
             o.ShutdownTimeout = kafkaShutdown + TimeSpan.FromSeconds(5);

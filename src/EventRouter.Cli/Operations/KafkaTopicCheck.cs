@@ -44,5 +44,5 @@ internal static class KafkaTopicCheck
 
 /// <summary>The brokers did not answer: names the address and the settings to check, librdkafka's words last.</summary>
 internal sealed class KafkaUnreachableException(string bootstrapServers, TimeSpan timeout, string reason)
-    : Exception($"cannot reach Kafka at {bootstrapServers} within {timeout.TotalSeconds:0} s; check Kafka:BootstrapServers, " +
-        $"Kafka:SecurityProtocol (and the SASL settings) and the network (librdkafka: {reason})");
+    : Exception($"cannot reach Kafka at {bootstrapServers} within {timeout.TotalSeconds:0} s; check {KafkaSettingNames.BootstrapServers}, " +
+        $"{KafkaSettingNames.SecurityProtocol} (and the SASL settings) and the network (librdkafka: {reason})");

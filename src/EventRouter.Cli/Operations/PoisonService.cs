@@ -291,7 +291,7 @@ internal sealed class PoisonService(QueueServiceClient queues, BlobServiceClient
     /// <summary>
     /// Receives the whole queue (hidden for <see cref="HoldTime"/>) and sorts matches from the rest.
     /// Several receivers at once: a receive returns at most 32 messages, and one after the other
-    /// they made a listing of 1,700 messages take about 40 s (docs/operations.md).
+    /// they made a large listing take many times longer (measured in docs/operations.md).
     /// </summary>
     private async Task<HeldMessages> HoldAsync(string queue, PoisonFilter filter, CancellationToken cancellationToken, Func<HeldMessage, bool>? also = null)
     {

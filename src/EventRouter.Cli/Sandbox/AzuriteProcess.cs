@@ -150,7 +150,8 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     /// </summary>
     /// <remarks>
     /// Fault injection uses this, not <see cref="Kill"/>: Azurite acknowledges writes before they
-    /// are on disk (measured: 238 of 2,000 acknowledged messages gone after a SIGKILL), which real
+    /// are on disk (a SIGKILL loses some acknowledged messages: docs/guarantees.md, "Azurite is not
+    /// durable across SIGKILL"), which real
     /// Azure Storage never does, so a SIGKILL would test the emulator's durability, not ours.
     /// </remarks>
     public void Stop(TimeSpan timeout)

@@ -3,8 +3,9 @@ namespace EventRouter.Cli.Sandbox;
 /// <summary>
 /// When the sandbox's producer may send its next event: at the requested rate, and never while the
 /// pipeline is more than <c>maxBacklog</c> events behind. Without that bound a rate the machine
-/// cannot follow loses events: the mock broker keeps about 5 MiB per partition and drops the oldest
-/// (unread) records, and Azurite in memory stops answering at about 46,000 held messages.
+/// cannot follow loses events: the mock broker keeps a few MiB per partition and drops the oldest
+/// (unread) records, and Azurite in memory stops answering past some tens of thousands of held
+/// messages (docs/performance.md, "Limits and costs the code is sized by").
 /// </summary>
 internal sealed class ProducePacer(int rate, long maxBacklog)
 {

@@ -1,3 +1,4 @@
+using EventRouter.Configuration;
 using EventRouter.Hosting;
 using Microsoft.Azure.Functions.Worker;
 

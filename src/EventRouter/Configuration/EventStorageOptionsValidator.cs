@@ -21,20 +21,20 @@ public sealed class EventStorageOptionsValidator : IValidateOptions<EventStorage
             }
             catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
             {
-                return ValidateOptionsResult.Fail("EventStorage: the value is not a valid storage connection string (value not shown: it may contain an account key).");
+                return ValidateOptionsResult.Fail($"{EventStorageOptions.ConnectionName}: the value is not a valid storage connection string (value not shown: it may contain an account key).");
             }
         }
         if (options.QueueServiceUri is null)
         {
-            return ValidateOptionsResult.Fail("EventStorage is not set: give a connection string in EventStorage (UseDevelopmentStorage=true for Azurite), or EventStorage__queueServiceUri and EventStorage__blobServiceUri for managed identity.");
+            return ValidateOptionsResult.Fail($"{EventStorageOptions.ConnectionName} is not set: give a connection string in {EventStorageOptions.ConnectionName} (UseDevelopmentStorage=true for Azurite), or {EventStorageOptions.QueueServiceUriSetting} and {EventStorageOptions.BlobServiceUriSetting} for managed identity.");
         }
         var failures = new List<string>();
         if (!options.QueueServiceUri.IsAbsoluteUri || options.QueueServiceUri.Scheme != Uri.UriSchemeHttps)
-            failures.Add("EventStorage__queueServiceUri must be an absolute https URI.");
+            failures.Add($"{EventStorageOptions.QueueServiceUriSetting} must be an absolute https URI.");
         if (options.BlobServiceUri is null)
-            failures.Add("EventStorage__blobServiceUri is required with EventStorage__queueServiceUri (oversized events are stored as blobs).");
+            failures.Add($"{EventStorageOptions.BlobServiceUriSetting} is required with {EventStorageOptions.QueueServiceUriSetting} (oversized events are stored as blobs).");
         else if (!options.BlobServiceUri.IsAbsoluteUri || options.BlobServiceUri.Scheme != Uri.UriSchemeHttps)
-            failures.Add("EventStorage__blobServiceUri must be an absolute https URI.");
+            failures.Add($"{EventStorageOptions.BlobServiceUriSetting} must be an absolute https URI.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

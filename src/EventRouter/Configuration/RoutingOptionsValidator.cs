@@ -71,7 +71,7 @@ public sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
             CheckQueue(setting, queue);
         }
 
-        foreach (var (setting, topic) in new[] { ("Kafka:Topics:Notifications", options.NotificationsTopic), ("Kafka:Topics:Prices", options.PricesTopic) })
+        foreach (var (setting, topic) in new[] { (KafkaSettingNames.NotificationsTopic, options.NotificationsTopic), (KafkaSettingNames.PricesTopic, options.PricesTopic) })
         {
             if (!string.IsNullOrEmpty(topic) && !IsValidTopic(topic))
             {
@@ -80,7 +80,7 @@ public sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
         }
         if (!string.IsNullOrEmpty(options.PricesTopic) && options.PricesTopic == options.NotificationsTopic)
         {
-            failures.Add("Kafka:Topics:Prices must differ from Kafka:Topics:Notifications.");
+            failures.Add($"{KafkaSettingNames.PricesTopic} must differ from {KafkaSettingNames.NotificationsTopic}.");
         }
 
         // Routed events must never mix with poison: no route may target the poison queue or a -poison twin.

@@ -71,7 +71,7 @@ public static class UnknownSettings
         if (Closest(key, known) is { } closest) return closest;
         // Kafka:SessionTimeoutMs: a librdkafka property written as an option; the pass-through takes it.
         var relative = key[(section.Length + 1)..];
-        return section == "Kafka" && !relative.Contains(':') ? $"Kafka:Consumer:{ToLibrdkafkaKey(relative)}" : null;
+        return section == KafkaSettingNames.Section && !relative.Contains(':') ? $"{KafkaSettingNames.Consumer}:{ToLibrdkafkaKey(relative)}" : null;
     }
 
     private static IEnumerable<string> Unknown(IConfigurationSection section, Shape shape)

@@ -10,6 +10,9 @@ namespace EventRouter.Delivery;
 public sealed class EventStorageOptions
 {
     public const string ConnectionName = "EventStorage";
+    // The identity form's keys, as app settings write them (the binder reads them case-insensitively).
+    public const string QueueServiceUriSetting = ConnectionName + "__queueServiceUri";
+    public const string BlobServiceUriSetting = ConnectionName + "__blobServiceUri";
 
     /// <summary>A storage connection string. Never logged.</summary>
     public string? ConnectionString { get; set; }
@@ -19,6 +22,6 @@ public sealed class EventStorageOptions
     public string? ClientId { get; set; }
 
     public override string ToString() => ConnectionString is not null
-        ? "EventStorage (connection string)"
-        : $"EventStorage (identity: queues {QueueServiceUri}, blobs {BlobServiceUri})";
+        ? $"{ConnectionName} (connection string)"
+        : $"{ConnectionName} (identity: queues {QueueServiceUri}, blobs {BlobServiceUri})";
 }

@@ -1,35 +1,9 @@
-using System.Globalization;
+using EventRouter.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace EventRouter.Hosting;
-
-/// <summary>
-/// The Kafka settings both hosts read, by configuration key. In app settings and environment
-/// variables <c>:</c> is written <c>__</c> (<c>Kafka__BootstrapServers</c>); Azure Functions binding
-/// expressions use the key form (<c>%Kafka:BootstrapServers%</c>), which resolves through the same
-/// configuration.
-/// </summary>
-public static class KafkaSettingNames
-{
-    public const string BootstrapServers = "Kafka:BootstrapServers";
-    public const string SecurityProtocol = "Kafka:SecurityProtocol";
-    public const string SaslMechanism = "Kafka:SaslMechanism";
-    public const string Username = "Kafka:Username";
-    public const string Password = "Kafka:Password";
-    public const string SslCaPem = "Kafka:SslCaPem";
-    public const string ConsumerGroup = "Kafka:ConsumerGroup";
-    public const string NotificationsTopic = "Kafka:Topics:Notifications";
-    public const string PricesTopic = "Kafka:Topics:Prices";
-
-    /// <summary>Every key above, in the order the documentation lists them.</summary>
-    public static IReadOnlyList<string> All { get; } =
-        [BootstrapServers, SecurityProtocol, SaslMechanism, Username, Password, SslCaPem, ConsumerGroup, NotificationsTopic, PricesTopic];
-
-    /// <summary><c>Kafka:Topics:Prices</c> → <c>Kafka__Topics__Prices</c>.</summary>
-    public static string ToAppSettingName(string key) => key.Replace(":", "__", StringComparison.Ordinal);
-}
 
 /// <summary>
 /// The Kafka-triggered functions of the Functions app. The extension takes the SASL mechanism as an
@@ -141,9 +115,10 @@ public sealed class KafkaTriggerSettingsValidator : IValidateOptions<KafkaTrigge
         Require(KafkaSettingNames.NotificationsTopic, options.NotificationsTopic);
         Require(KafkaSettingNames.PricesTopic, options.PricesTopic);
 
-        if (!string.IsNullOrWhiteSpace(options.BootstrapServers) && FirstBadServer(options.BootstrapServers) is { } bad)
+        // Missing is reported above with the app setting's name; the format by the rule the worker uses too.
+        if (!string.IsNullOrWhiteSpace(options.BootstrapServers) && BootstrapServersRule.Check(options.BootstrapServers) is { } badServers)
         {
-            failures.Add($"{KafkaSettingNames.BootstrapServers}: '{bad}' is not host:port (expected host:port[,host:port...]).");
+            failures.Add(badServers);
         }
 
         if (!string.IsNullOrWhiteSpace(options.SecurityProtocol) && !KafkaTriggerFunctions.SameName(options.SecurityProtocol, options.CompiledSecurityProtocol))
@@ -174,19 +149,6 @@ public sealed class KafkaTriggerSettingsValidator : IValidateOptions<KafkaTrigge
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static string? FirstBadServer(string servers)
-    {
-        foreach (var raw in servers.Split(',', StringSplitOptions.TrimEntries))
-        {
-            var colon = raw.LastIndexOf(':');
-            var ok = colon > 0 && colon < raw.Length - 1
-                && int.TryParse(raw.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-                && port is > 0 and <= 65535;
-            if (!ok) return raw;
-        }
-        return null;
     }
 }
 

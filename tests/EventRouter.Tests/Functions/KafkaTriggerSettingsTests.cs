@@ -1,3 +1,4 @@
+using EventRouter.Configuration;
 using EventRouter.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -216,6 +217,6 @@ public sealed class KafkaTriggerSettingsTests
     public void AppSettingNames_UseDoubleUnderscores()
     {
         Assert.Equal("Kafka__Topics__Prices", KafkaSettingNames.ToAppSettingName(KafkaSettingNames.PricesTopic));
-        Assert.Equal(9, KafkaSettingNames.All.Count);
+        Assert.Equal(9, KafkaSettingNames.SharedByHosts.Count);
     }
 }

@@ -1,0 +1,69 @@
+using EventRouter.Configuration;
+using EventRouter.Hosting;
+using EventRouter.Kafka;
+using Microsoft.Extensions.Options;
+
+namespace EventRouter.Tests.Configuration;
+
+/// <summary>The one <c>Kafka:BootstrapServers</c> rule, and both hosts applying it alike.</summary>
+public sealed class BootstrapServersRuleTests
+{
+    [Theory]
+    [InlineData("localhost:9092")]
+    [InlineData("broker-1.example:9094,broker-2.example:9094")]
+    [InlineData(" broker-1.example:9094 , broker-2.example:9094 ")]
+    [InlineData("10.0.0.7:65535")]
+    [InlineData("[::1]:9092")]
+    [InlineData("SASL_SSL://broker.example:9094")]
+    public void Check_EveryEntryHostPort_Passes(string servers) => Assert.Null(BootstrapServersRule.Check(servers));
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Check_Missing_SaysRequired(string? servers) =>
+        Assert.Equal("Kafka:BootstrapServers is required (a comma-separated list of host:port).", BootstrapServersRule.Check(servers));
+
+    [Theory]
+    [InlineData("a:9092,,b:9092")]
+    [InlineData("a:9092,")]
+    [InlineData(",a:9092")]
+    [InlineData("a:9092, ,b:9092")]
+    public void Check_EmptyEntry_SaysSo(string servers) =>
+        Assert.Equal("Kafka:BootstrapServers contains an empty entry; use a comma-separated list of host:port.", BootstrapServersRule.Check(servers));
+
+    [Theory]
+    [InlineData("localhost", "localhost")]
+    [InlineData("a:9092,b", "b")]
+    [InlineData(":9092", ":9092")]
+    [InlineData("a:", "a:")]
+    [InlineData("a:0", "a:0")]
+    [InlineData("a:65536", "a:65536")]
+    [InlineData("a:-1", "a:-1")]
+    [InlineData("a:90x2", "a:90x2")]
+    [InlineData("a:+9092", "a:+9092")]
+    public void Check_EntryNotHostPort_NamesSettingAndEntry(string servers, string entry) =>
+        Assert.Equal($"Kafka:BootstrapServers: '{entry}' is not host:port (expected a comma-separated list of host:port).", BootstrapServersRule.Check(servers));
+
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("a:9092,,b:9092")]
+    [InlineData("a:9092,b:0")]
+    public void BothHosts_RefuseTheSameValueWithTheSameMessage(string servers)
+    {
+        var expected = BootstrapServersRule.Check(servers);
+        Assert.NotNull(expected);
+
+        var workerOptions = EventRouter.Tests.Kafka.KafkaOptionsValidatorTests.ValidOptions();
+        workerOptions.BootstrapServers = servers;
+        var worker = new KafkaOptionsValidator().Validate(null, workerOptions);
+        var functions = new KafkaTriggerSettingsValidator().Validate(null, new KafkaTriggerSettings
+        {
+            BootstrapServers = servers, ConsumerGroup = "g", Username = "u", Password = "p", NotificationsTopic = "n", PricesTopic = "p",
+            SaslMechanism = "Plain", CompiledSecurityProtocol = "SaslSsl",
+        });
+
+        Assert.Equal([expected], worker.Failures);
+        Assert.Equal([expected], functions.Failures);
+    }
+}
