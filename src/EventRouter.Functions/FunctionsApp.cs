@@ -1,5 +1,5 @@
 using EventRouter.Configuration;
-using EventRouter.Hosting;
+using EventRouter.Functions.Hosting;
 using EventRouter.Processing;
 using EventRouter.Telemetry;
 using Microsoft.Azure.Functions.Worker;

@@ -1,6 +1,6 @@
 using Azure.Storage.Queues.Models;
 using EventRouter.Delivery;
-using EventRouter.Hosting;
+using EventRouter.Functions.Hosting;
 using EventRouter.Processing;
 using Microsoft.Azure.Functions.Worker;
 

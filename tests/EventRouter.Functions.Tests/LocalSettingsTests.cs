@@ -1,6 +1,6 @@
 using EventRouter.Configuration;
 using System.Text.Json;
-using EventRouter.Hosting;
+using EventRouter.Functions.Hosting;
 
 namespace EventRouter.Functions.Tests;
 

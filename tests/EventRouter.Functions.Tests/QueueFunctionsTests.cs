@@ -4,7 +4,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using EventRouter.Hosting;
+using EventRouter.Functions.Hosting;
 using EventRouter.IntegrationTests.Infrastructure;
 using EventRouter.Processing;
 using Microsoft.Azure.Functions.Worker;

@@ -1,4 +1,4 @@
-using EventRouter.Hosting;
+using EventRouter.Functions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

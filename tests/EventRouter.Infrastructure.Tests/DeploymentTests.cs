@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EventRouter.Hosting;
+using EventRouter.Functions.Hosting;
 
 namespace EventRouter.Infrastructure.Tests;
 

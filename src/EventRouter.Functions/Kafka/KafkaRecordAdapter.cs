@@ -1,4 +1,4 @@
-using EventRouter.Hosting;
+using EventRouter.Functions.Hosting;
 using Microsoft.Azure.Functions.Worker;
 
 namespace EventRouter.Functions;

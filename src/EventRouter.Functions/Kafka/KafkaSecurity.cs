@@ -1,5 +1,5 @@
 using EventRouter.Configuration;
-using EventRouter.Hosting;
+using EventRouter.Functions.Hosting;
 using Microsoft.Azure.Functions.Worker;
 
 namespace EventRouter.Functions;

@@ -1,7 +1,7 @@
 using Azure.Storage.Queues.Models;
 using EventRouter.Processing;
 
-namespace EventRouter.Hosting;
+namespace EventRouter.Functions.Hosting;
 
 /// <summary>
 /// Turns a received <see cref="QueueMessage"/> (what the Azure Functions queue trigger binds, and

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace EventRouter.Hosting;
+namespace EventRouter.Functions.Hosting;
 
 /// <summary>
 /// Which routed queues a host with one fixed queue trigger per queue (the Azure Functions app)

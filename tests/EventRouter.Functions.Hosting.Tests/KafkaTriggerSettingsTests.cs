@@ -1,10 +1,10 @@
 using EventRouter.Configuration;
-using EventRouter.Hosting;
+using EventRouter.Functions.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace EventRouter.Tests.Functions;
+namespace EventRouter.Functions.Hosting.Tests;
 
 public sealed class KafkaTriggerSettingsTests
 {

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Azure;
 using EventRouter.Delivery;
 using EventRouter.Diagnostics;
-using EventRouter.Hosting;
+using EventRouter.Functions.Hosting;
 using EventRouter.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 using Moq;
 using System.Diagnostics.Metrics;
 
-namespace EventRouter.Tests.Functions;
+namespace EventRouter.Functions.Hosting.Tests;
 
 /// <summary>
 /// What the Kafka-triggered functions do with a batch: map each <c>KafkaRecord</c>'s parts with

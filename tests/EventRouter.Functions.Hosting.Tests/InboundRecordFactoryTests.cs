@@ -1,7 +1,7 @@
 using System.Text;
-using EventRouter.Hosting;
+using EventRouter.Functions.Hosting;
 
-namespace EventRouter.Tests.Functions;
+namespace EventRouter.Functions.Hosting.Tests;
 
 public sealed class InboundRecordFactoryTests
 {

@@ -1,7 +1,7 @@
 using Azure.Storage.Queues.Models;
-using EventRouter.Hosting;
+using EventRouter.Functions.Hosting;
 
-namespace EventRouter.Tests.Functions;
+namespace EventRouter.Functions.Hosting.Tests;
 
 public sealed class QueueDeliveryFactoryTests
 {

@@ -1,4 +1,4 @@
-namespace EventRouter.Hosting;
+namespace EventRouter.Functions.Hosting;
 
 /// <summary>
 /// Builds an <see cref="InboundRecord"/> from the primitive parts a Kafka trigger hands over: the

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace EventRouter.Hosting;
+namespace EventRouter.Functions.Hosting;
 
 /// <summary>
 /// The Kafka-triggered functions of the Functions app. The extension takes the SASL mechanism as an

@@ -1,10 +1,10 @@
-using EventRouter.Hosting;
+using EventRouter.Functions.Hosting;
 using EventRouter.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace EventRouter.Tests.Functions;
+namespace EventRouter.Functions.Hosting.Tests;
 
 public sealed class QueueTriggerCoverageTests
 {
