@@ -23,8 +23,9 @@ internal static class BenchResults
 
     /// <summary>
     /// <c>chart CSV PNG [--title T] [--log2x]</c>: any benchmark CSV (the chaos timeline's too) as a
-    /// chart, without running anything: first column along x, <c>*_total</c> columns on the right
-    /// axis, the first text column's cells marked (<see cref="ChartSpec.For"/>).
+    /// chart, without running anything. A file named as a benchmark's (kafka-partitions.csv, ...)
+    /// is drawn as the harness draws it; any other with its first column along x, <c>*_total</c>
+    /// columns on the right axis, the first text column's cells marked (<see cref="ChartSpec.For"/>).
     /// </summary>
     public static int RenderCommand(string[] args)
     {
@@ -36,7 +37,7 @@ internal static class BenchResults
         try
         {
             var csv = BenchmarkCsv.Read(args[1]);
-            var spec = ChartSpec.For(csv);
+            var spec = BenchCharts.ForFile(args[1], csv);
             for (var i = 3; i < args.Length; i++)
             {
                 switch (args[i])

@@ -56,12 +56,6 @@ internal static class DrainBench
             $"peak RSS {Fmt.MiB(peakRss)} (VmHWM; GC heap at most {Fmt.MiB(worker.PeakManagedBytes)}); highest sample {Fmt.MiB(sampledPeak)}",
             "", "", "< 200 MB",
             $"{(drained ? "all" : "NOT all")} {acknowledged:N0} routed in {seconds:0.0} s from start-up ({Fmt.Rate(acknowledged / seconds)}), into a discarding sink");
-        BenchResults.Save(options, "drain-rss", curve, new ChartSpec($"Worker RSS while draining {available:N0} x 300 B ({partitions} partitions)", "seconds", ["rss_mib"])
-        {
-            RightY = ["routed"],
-            XLabel = "seconds since the worker started",
-            YLabel = "RSS (MiB)",
-            RightYLabel = "records routed",
-        });
+        BenchResults.Save(options, BenchCharts.DrainRssName, curve, BenchCharts.DrainRss($"{available:N0} x 300 B on {partitions} partitions"));
     }
 }

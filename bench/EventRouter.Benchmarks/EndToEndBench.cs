@@ -82,12 +82,7 @@ internal static class EndToEndBench
             }
             await RunRateAsync(producer, topic, worker, queue, rate, options.Seconds, 1 + warmup, name, table, series);
         }
-        BenchResults.Save(options, "e2e-latency", series, new ChartSpec($"End to end latency against rate ({storage}, {options.Seconds} s per rate)",
-            "rate_per_second", ["p50_ms", "p99_ms"])
-        {
-            XLabel = "events per second produced",
-            YLabel = "ms from produce to acknowledged write",
-        });
+        BenchResults.Save(options, BenchCharts.EndToEndLatencyName, series, BenchCharts.EndToEndLatency($"{storage}, {options.Seconds} s per rate"));
     }
 
     /// <summary>Hands <paramref name="count"/> events to the producer at <paramref name="rate"/> per second, in 10 ms ticks.</summary>

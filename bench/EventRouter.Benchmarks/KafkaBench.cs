@@ -37,12 +37,7 @@ internal static class KafkaBench
             var (records, router, bare, kcat) = await RunOneAsync(partitions, Math.Min(count, partitions * MaxPerPartition), table);
             sweep.Add(partitions, records, Math.Round(router), Math.Round(bare), Math.Round(kcat));
         }
-        BenchResults.Save(options, "kafka-partitions", sweep, new ChartSpec("Kafka backlog read, against partitions (300 B events, lz4, medians of 5 rounds)",
-            "partitions", ["eventrouter_per_second", "bare_loop_per_second", "kcat_per_second"])
-        {
-            Log2X = true,
-            YLabel = "records per second",
-        });
+        BenchResults.Save(options, BenchCharts.KafkaPartitionsName, sweep, BenchCharts.KafkaPartitions());
     }
 
     /// <summary>One backlog, measured; returns the records on the broker and the median rates of the source and the bare loop, and kcat's rate.</summary>

@@ -81,8 +81,11 @@ public static class ChartRenderer
             }
         }
 
+        // Rates, latencies and memory are read against zero: an axis that starts at the lowest
+        // point makes a 10% difference look like a cliff.
+        StartAtZero(plot, spec.Y.SelectMany(csv.Numbers), plot.Axes.Left);
+        if (spec.RightY.Count > 0) StartAtZero(plot, spec.RightY.SelectMany(csv.Numbers), plot.Axes.Right);
         plot.ShowLegend(Alignment.UpperLeft);
-        plot.Axes.Margins(bottom: 0);
         return plot.GetImageBytes(spec.Width, spec.Height, ImageFormat.Png);
     }
 
@@ -93,6 +96,15 @@ public static class ChartRenderer
         scatter.LineWidth = 2;
         scatter.MarkerSize = xs.Length <= 40 ? 7 : 0; // markers only where points are few enough to tell apart
         if (right) scatter.Axes.YAxis = plot.Axes.Right;
+    }
+
+    private static void StartAtZero(Plot plot, IEnumerable<double> values, IYAxis axis)
+    {
+        var finite = values.Where(double.IsFinite).ToArray();
+        if (finite.Length == 0 || finite.Min() < 0) return;
+        var max = finite.Max();
+        // Headroom above the highest point for the legend and the marks' labels.
+        plot.Axes.SetLimitsY(0, max > 0 ? max * 1.15 : 1, axis);
     }
 
     private static double Log2(double x) => x > 0 ? Math.Log2(x) : double.NaN;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
+using EventRouter.Charts;
 using EventRouter.Cli.Sandbox;
 using EventRouter.IntegrationTests.EndToEnd;
 using Xunit.Abstractions;
@@ -137,7 +137,7 @@ public sealed partial class GroupChaosTests(ITestOutputHelper output) : IDisposa
         }
         if (Environment.GetEnvironmentVariable("EVENTROUTER_GROUP_CHAOS_TIMELINE") is { Length: > 0 } path)
         {
-            await File.WriteAllTextAsync(path, Timeline(timeline, changes));
+            Timeline(timeline, changes).Write(path);
             Log($"timeline: {path}");
         }
     }
@@ -246,19 +246,23 @@ public sealed partial class GroupChaosTests(ITestOutputHelper output) : IDisposa
         return result;
     }
 
-    /// <summary>Per second: messages routed in that second, and the change that happened in it, if any.</summary>
-    private static string Timeline(IReadOnlyList<(double Seconds, int Messages)> timeline, IReadOnlyList<(double Seconds, string Change)> changes)
+    /// <summary>
+    /// Per second: messages routed in that second, and the change that happened in it, if any. In
+    /// the benchmarks' CSV format (<see cref="BenchmarkCsv"/>), so <c>EventRouter.Benchmarks chart</c>
+    /// draws it with the changes marked (docs/guarantees.md).
+    /// </summary>
+    private static BenchmarkCsv Timeline(IReadOnlyList<(double Seconds, int Messages)> timeline, IReadOnlyList<(double Seconds, string Change)> changes)
     {
-        var text = new StringBuilder("second,routed_per_second,routed_total,change\n");
+        var csv = new BenchmarkCsv("second", "routed_per_second", "routed_total", "change");
         var previous = 0;
         foreach (var second in timeline.GroupBy(s => (int)s.Seconds).OrderBy(g => g.Key))
         {
             var total = second.Max(s => s.Messages);
             var change = string.Join(" + ", changes.Where(c => (int)c.Seconds == second.Key).Select(c => c.Change));
-            text.Append(CultureInfo.InvariantCulture, $"{second.Key},{total - previous},{total},{change}\n");
+            csv.Add(second.Key, total - previous, total, change);
             previous = total;
         }
-        return text.ToString();
+        return csv;
     }
 
     private void Log(string line)
