@@ -34,7 +34,14 @@ public sealed partial class QueuePumpService(
         StringComparer.Ordinal);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(routes.DestinationQueues.Select(queue => PumpAsync(queue, stoppingToken)));
+        Task.WhenAll(PumpedQueues(routes).Select(queue => PumpAsync(queue, stoppingToken)));
+
+    /// <summary>
+    /// Every queue the router writes to, and the own queue of each sharded route: messages written
+    /// there before the route was sharded are still handled, not stranded (one idle poller each).
+    /// </summary>
+    internal static IEnumerable<string> PumpedQueues(RouteTable routes) =>
+        routes.DestinationQueues.Concat(routes.Routes.Where(route => routes.ShardCount(route) > 1));
 
     private async Task PumpAsync(string queueName, CancellationToken stoppingToken)
     {

@@ -53,6 +53,20 @@ public sealed class ShardedRouteTests
     }
 
     [Fact]
+    public void QueuePump_ShardedRoute_PumpsEveryShard_AndTheRoutesOwnQueueForWhatWasWrittenBeforeSharding()
+    {
+        var routes = new RouteTable(Sharded(("prices", 2)));
+
+        var pumped = EventRouter.Processing.QueuePumpService.PumpedQueues(routes).ToList();
+
+        Assert.Equal(pumped.Count, pumped.Distinct().Count());
+        Assert.Contains("prices", pumped);
+        Assert.Contains("prices-0", pumped);
+        Assert.Contains("prices-1", pumped);
+        Assert.Equal(routes.Routes.Count + 2, pumped.Count);
+    }
+
+    [Fact]
     public void RouteTable_ShardCountOne_IsNotSharded()
     {
         var routes = new RouteTable(Sharded(("prices", 1)));
