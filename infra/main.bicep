@@ -147,7 +147,7 @@ param alertFunctionFailurePercent int = 5
 @description('Optional. Alert when more messages than this moved into one <queue>-poison queue within 15 minutes.')
 param alertPoisonQueueGrowthThreshold int = 0
 
-@description('Optional. Routes spread over several queues (the worker\'s Routing:Shards): each { queue: \'prices\', count: 4 } replaces the queue <queue> by <queue>-0 ... <queue>-<count-1>, each with its -poison twin. A count of 1 leaves the queue as it is. The Functions app needs one queue trigger per shard (docs/functions.md, "Sharded routes").')
+@description('Optional. Routes spread over several queues (the worker\'s Routing:Shards): each { queue: \'prices\', count: 4 } adds the queues <queue>-0 ... <queue>-<count-1>, each with its -poison twin, beside <queue> (kept for what was written before sharding). A count of 1 leaves the queue as it is. The Functions app needs one queue trigger per shard (docs/functions.md, "Sharded routes").')
 param queueShards array = []
 
 @minValue(1)
@@ -164,15 +164,15 @@ param shardStorageAccountCount int = 1
 var routes = loadJsonContent('routes.json')
 var categoryQueueNames = [for category in routes.categories: 'events-${replace(toLower(category), '_', '-')}']
 var routedQueueNames = concat(categoryQueueNames, routes.extraQueues)
-// A sharded route's queue gives way to its shards; shard i of every route lives in account i % count.
+// Shard i of every sharded route lives in account i % count.
 var effectiveShards = filter(queueShards, shard => shard.count > 1)
-var shardedQueueNames = map(effectiveShards, shard => shard.queue)
 var shardQueues = flatten(map(effectiveShards, shard => map(range(0, shard.count), i => {
   name: '${shard.queue}-${i}'
   account: i % shardStorageAccountCount
 })))
 var shardQueueNamesByAccount = [for account in range(0, shardStorageAccountCount): map(filter(shardQueues, queue => queue.account == account), queue => queue.name)]
-var triggeredQueueNames = concat(filter(routedQueueNames, queue => !contains(shardedQueueNames, queue)), shardQueueNamesByAccount[0])
+// A sharded route keeps its own queue: what was written there before sharding is still read.
+var triggeredQueueNames = concat(routedQueueNames, shardQueueNamesByAccount[0])
 var poisonTwinQueueNames = [for queue in triggeredQueueNames: '${queue}-poison']
 var queueNames = concat(triggeredQueueNames, [routes.poisonQueue], poisonTwinQueueNames)
 var deploymentContainerName = 'app-package'

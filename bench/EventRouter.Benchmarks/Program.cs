@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using EventRouter.Benchmarks;
 
 // micro: BenchmarkDotNet (validate+route, message building). paired: current against previous validate+route,
-// alternated in one process. kafka|parallel|conflation|storage|e2e|drain|all: system harness. sandbox: the real
+// alternated in one process. kafka|parallel|conflation|storage|shards|e2e|drain|all: system harness. sandbox: the real
 // `eventrouter dev --json` process (--count events, at each of --rates; not part of all).
 // Options: --count N (events), --seconds N (e2e duration per rate; paired: per event), --partitions 64 (kafka backlog),
 //          --sweep 1,4,16 (kafka partition sweep), --rates 500,2000 (e2e), --warmup 10 (e2e, seconds at the rate before
@@ -11,7 +11,7 @@ using EventRouter.Benchmarks;
 //          See docs/performance.md.
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.WriteLine("usage: EventRouter.Benchmarks micro [BenchmarkDotNet args] | paired [--seconds N] | kafka|parallel|conflation|storage|e2e|drain|sandbox|ratelimit|all [--count N] [--seconds N] [--partitions N] [--sweep 1,4,16] [--rates 500,2000] [--warmup 10] [--azurite-in-memory] [--discard] [--out DIR [--chart]] | chart CSV PNG [--title TEXT] [--log2x]");
+    Console.WriteLine("usage: EventRouter.Benchmarks micro [BenchmarkDotNet args] | paired [--seconds N] | kafka|parallel|conflation|storage|shards|e2e|drain|sandbox|ratelimit|all [--count N] [--seconds N] [--partitions N] [--sweep 1,4,16] [--rates 500,2000] [--warmup 10] [--azurite-in-memory] [--discard] [--out DIR [--chart]] | chart CSV PNG [--title TEXT] [--log2x]");
     return 2;
 }
 
@@ -58,6 +58,7 @@ try
     if (args[0] is "parallel" or "all") await ParallelismBench.RunAsync(options, table);
     if (args[0] is "conflation" or "all") await ConflationBench.RunAsync(options, table);
     if (args[0] is "storage" or "all") await StorageBench.RunAsync(options, table);
+    if (args[0] is "shards" or "all") await ShardsBench.RunAsync(options, table);
     if (args[0] is "e2e" or "all") await EndToEndBench.RunAsync(options, table);
     if (args[0] is "drain" or "all") await DrainBench.RunAsync(options, table);
     if (args[0] is "sandbox") await SandboxBench.RunAsync(options, table);

@@ -3,6 +3,8 @@ using EventRouter.Delivery;
 using EventRouter.Diagnostics;
 using EventRouter.Routing;
 using EventRouter.Validation;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -40,6 +42,7 @@ public static class EventRouterServiceCollectionExtensions
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>();
+        services.AddSingleton<IValidateOptions<RoutingOptions>>(new ShardConnectionsValidator(configuration));
 
         services.AddOptions<EventFieldsOptions>()
             .Bind(configuration.GetSection(EventFieldsOptions.SectionName))
@@ -72,7 +75,14 @@ public static class EventRouterServiceCollectionExtensions
             sp.GetRequiredService<IOptions<EventStorageOptions>>().Value, sp.GetRequiredService<IOptions<DeliveryOptions>>().Value));
         services.TryAddSingleton(sp => StorageClientFactory.CreateBlobServiceClient(
             sp.GetRequiredService<IOptions<EventStorageOptions>>().Value, sp.GetRequiredService<IOptions<DeliveryOptions>>().Value));
-        services.TryAddSingleton<IQueueDispatcher, AzureQueueDispatcher>();
+        // Shards may live in other accounts (Routing:ShardConnections); each is read like EventStorage.
+        services.TryAddSingleton(sp => new StorageAccounts(sp.GetRequiredService<RouteTable>(), sp.GetRequiredService<QueueServiceClient>(), connection =>
+        {
+            var storage = new EventStorageOptions();
+            EventStorageOptions.Read(configuration, connection, storage);
+            return StorageClientFactory.CreateQueueServiceClient(storage, sp.GetRequiredService<IOptions<DeliveryOptions>>().Value);
+        }));
+        services.TryAddSingleton<IQueueDispatcher>(sp => new AzureQueueDispatcher(sp.GetRequiredService<StorageAccounts>(), sp.GetRequiredService<BlobServiceClient>()));
         services.TryAddSingleton<EventRouterTelemetry>();
         services.TryAddSingleton<PriceConflator>();
         services.TryAddSingleton<RoutingPipeline>();
@@ -84,21 +94,6 @@ public static class EventRouterServiceCollectionExtensions
     /// Reads the <c>EventStorage</c> connection the way Azure Functions reads a connection: a value
     /// (connection string) or <c>__queueServiceUri</c>/<c>__blobServiceUri</c>/<c>__clientId</c> children.
     /// </summary>
-    internal static void ReadEventStorage(IConfiguration configuration, EventStorageOptions options)
-    {
-        var section = configuration.GetSection(EventStorageOptions.ConnectionName);
-        options.ConnectionString = section.Value ?? configuration.GetConnectionString(EventStorageOptions.ConnectionName);
-        options.QueueServiceUri = ParseUri(section["queueServiceUri"]);
-        options.BlobServiceUri = ParseUri(section["blobServiceUri"]) ?? DeriveBlobUri(options.QueueServiceUri);
-        options.ClientId = section["clientId"];
-    }
-
-    private static Uri? ParseUri(string? value) =>
-        string.IsNullOrWhiteSpace(value) ? null : Uri.TryCreate(value, UriKind.Absolute, out var uri) ? uri : new Uri("invalid:" + Uri.EscapeDataString(value));
-
-    // https://<account>.queue.core.windows.net -> https://<account>.blob.core.windows.net
-    private static Uri? DeriveBlobUri(Uri? queueUri) =>
-        queueUri is { Host: var host } && host.Contains(".queue.", StringComparison.OrdinalIgnoreCase)
-            ? new UriBuilder(queueUri) { Host = host.Replace(".queue.", ".blob.", StringComparison.OrdinalIgnoreCase) }.Uri
-            : null;
+    internal static void ReadEventStorage(IConfiguration configuration, EventStorageOptions options) =>
+        EventStorageOptions.Read(configuration, EventStorageOptions.ConnectionName, options);
 }

@@ -21,13 +21,20 @@ public sealed class RecordPlanner
 {
     private readonly RouteTable _routes;
     private readonly EventFieldMapping _fields;
+    private readonly string[]? _instrumentPath;
 
-    public RecordPlanner(RouteTable routes, EventFieldMapping fields)
+    /// <param name="instrumentField">
+    /// Where a price names its instrument when its record has no key (<c>PriceConflation:InstrumentField</c>,
+    /// a dot path); null: the key only. A sharded prices route hashes the instrument, so one
+    /// instrument's prices stay in one queue and in order.
+    /// </param>
+    public RecordPlanner(RouteTable routes, EventFieldMapping fields, string? instrumentField = null)
     {
         ArgumentNullException.ThrowIfNull(routes);
         ArgumentNullException.ThrowIfNull(fields);
         _routes = routes;
         _fields = fields;
+        _instrumentPath = string.IsNullOrEmpty(instrumentField) ? null : instrumentField.Split('.');
     }
 
     /// <summary>Validates the record with its topic's field names and, when it is a valid event, resolves its route.</summary>
@@ -49,7 +56,29 @@ public sealed class RecordPlanner
         var (queue, kind) = validation.TryGetTypeUtf8(span, out var typeUtf8)
             ? _routes.Resolve(record.Topic, typeUtf8)
             : _routes.Resolve(record.Topic, validation.GetEventType(span));
+        var shards = _routes.ShardCount(queue);
+        if (shards > 1)
+        {
+            queue = _routes.ShardQueue(queue, ShardOf(record, span, validation.Id, kind, shards));
+        }
         return RecordAssessment.Event(validation, queue, kind);
+    }
+
+    /// <summary>
+    /// The shard of a valid event: a price by its instrument (the record key, else the instrument
+    /// field), so one instrument's prices keep their order in one queue; anything else by its event id.
+    /// </summary>
+    private int ShardOf(InboundRecord record, ReadOnlySpan<byte> value, Guid eventId, RouteKind kind, int shards)
+    {
+        if (kind == RouteKind.Prices)
+        {
+            if (record.Key is { Length: > 0 } key) return ShardSelector.Select(key.Span, shards);
+            if (_instrumentPath is not null && PriceConflator.ReadField(value, _instrumentPath) is { Length: > 0 } instrument)
+            {
+                return ShardSelector.Select(instrument, shards);
+            }
+        }
+        return ShardSelector.Select(eventId, shards);
     }
 
     /// <summary><see cref="Assess"/> and <see cref="Plan(InboundRecord, in RecordAssessment, DateTimeOffset)"/> in one: a record on its own.</summary>

@@ -35,7 +35,7 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
     {
         _conflator = conflator ?? PriceConflator.Disabled;
         _routes = routes;
-        _planner = new RecordPlanner(routes, fields);
+        _planner = new RecordPlanner(routes, fields, _conflator.InstrumentField);
         _dispatcher = dispatcher;
         _telemetry = telemetry;
         _logger = logger;
@@ -67,7 +67,7 @@ public sealed partial class RoutingPipeline : IRecordBatchRouter
             var assessment = assessments is null ? _planner.Assess(record) : assessments[i];
             if (superseded?[i] == true)
             {
-                outcomes[i] = new RecordOutcome(record.Topic, record.Partition, record.Offset, OutcomeKind.Conflated, _routes.PricesQueue, null, false);
+                outcomes[i] = new RecordOutcome(record.Topic, record.Partition, record.Offset, OutcomeKind.Conflated, assessment.Queue ?? _routes.PricesQueue, null, false);
                 continue;
             }
             if (assessment.IsValidEvent)

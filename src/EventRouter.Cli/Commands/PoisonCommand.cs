@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using EventRouter.Cli.Hosting;
 using EventRouter.Cli.Operations;
+using EventRouter.Delivery;
 using EventRouter.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -299,9 +300,9 @@ internal static class PoisonCommand
     }
 
     internal static PoisonService CreateService(IServiceProvider services) => new(
-        services.GetRequiredService<QueueServiceClient>(), services.GetRequiredService<BlobServiceClient>(),
+        services.GetRequiredService<StorageAccounts>(), services.GetRequiredService<BlobServiceClient>(),
         services.GetRequiredService<RoutingPipeline>(), services.GetRequiredService<IOptions<RoutingOptions>>().Value,
-        services.GetRequiredService<TimeProvider>());
+        services.GetRequiredService<RouteTable>(), services.GetRequiredService<TimeProvider>());
 
     internal static object Summary(PoisonEntry e, DateTimeOffset now) => new
     {

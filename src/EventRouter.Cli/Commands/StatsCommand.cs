@@ -3,6 +3,8 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using EventRouter.Cli.Hosting;
 using EventRouter.Cli.Operations;
+using EventRouter.Delivery;
+using EventRouter.Routing;
 using Confluent.Kafka;
 using EventRouter.Kafka;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +31,7 @@ internal static class StatsCommand
         {
             var error = parse.InvocationConfiguration.Error;
             IReadOnlyList<QueueStats> queues;
+            IReadOnlyList<RouteStats> routes;
             IReadOnlyList<PartitionLag>? lag = null;
             GroupMembership? membership = null;
             string? kafkaError = null;
@@ -37,7 +40,9 @@ internal static class StatsCommand
             {
                 var mode = parse.GetValue(noKafka) ? HostMode.Process : HostMode.All;
                 using var host = EventRouterHost.CreateBuilder(parse.ToHostSettings(mode, settings, environment)).Build();
-                queues = await new StatsService(host.Services.GetRequiredService<QueueServiceClient>()).QueuesAsync(parse.GetValue(prefix), ct);
+                var stats = new StatsService(host.Services.GetRequiredService<StorageAccounts>(), host.Services.GetRequiredService<RouteTable>());
+                queues = await stats.QueuesAsync(parse.GetValue(prefix), ct);
+                routes = stats.RouteTotals(queues);
                 if (!parse.GetValue(noKafka))
                 {
                     var options = host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value;
@@ -68,6 +73,7 @@ internal static class StatsCommand
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
                 {
                     queues,
+                    routes,
                     consumerGroup = lag is null ? null : consumerGroup,
                     members = membership is { Describable: true } ? membership.Members : null,
                     partitions = lag,
@@ -77,10 +83,24 @@ internal static class StatsCommand
             else
             {
                 var table = new Table().Title("Queues (approximate)").AddColumn(TableOutput.Id("Queue")).AddColumn(new TableColumn("Messages").RightAligned());
+                // The account column only when shards spread over more than one connection.
+                var accounts = queues.Select(q => q.Connection).Distinct(StringComparer.Ordinal).Count() > 1;
+                if (accounts) table.AddColumn("Connection");
                 foreach (var q in queues)
                 {
                     var count = q.ApproximateMessages.ToString("N0");
-                    table.AddRow(Markup.Escape(q.Name), q.Poison && q.ApproximateMessages > 0 ? $"[red]{count}[/]" : count);
+                    var cells = new List<string> { Markup.Escape(q.Name), q.Poison && q.ApproximateMessages > 0 ? $"[red]{count}[/]" : count };
+                    if (accounts) cells.Add(Markup.Escape(q.Connection));
+                    table.AddRow(cells.ToArray());
+                }
+                foreach (var r in routes)
+                {
+                    var cells = new List<string> { $"[bold]{Markup.Escape(r.Route)} ({r.Shards} shards)[/]", $"[bold]{r.ApproximateMessages:N0}[/]" };
+                    if (accounts) cells.Add("");
+                    table.AddRow(cells.ToArray());
+                    cells = [$"[bold]{Markup.Escape(r.PoisonQueues)}[/]", r.PoisonMessages > 0 ? $"[red]{r.PoisonMessages:N0}[/]" : "0"];
+                    if (accounts) cells.Add("");
+                    table.AddRow(cells.ToArray());
                 }
                 TableOutput.Write(console(), table);
                 if (lag is not null)

@@ -98,8 +98,95 @@ public sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
                 failures.Add($"{setting}: '{queue}' ends with '{RoutingDefaults.PoisonQueueSuffix}', which is reserved for the queue stage's poison twins.");
         }
 
+        if (failures.Count == 0)
+        {
+            // The shards are checked against the routes the rest of the section defines, so only
+            // once that is valid (a route table cannot be built from a bad category list).
+            CheckShards(options, failures);
+        }
+        CheckShardConnections(options, failures);
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>
+    /// <c>Routing:Shards</c>: each entry names a queue some route writes to, once, with a count from 1
+    /// to <see cref="ShardSelector.MaxShards"/>; its shard queues are valid names that no other route uses.
+    /// </summary>
+    /// <remarks>
+    /// Why 64: a route's events come from one topic of 6 partitions, and 64 queues take 128,000
+    /// messages/s by Azure's per-queue target (about 2,000/s), six times one account's 20,000/s and
+    /// far past what one topic delivers (docs/performance.md, capacity table). More shards buy
+    /// nothing but empty queues that every worker polls and the Functions app triggers on.
+    /// </remarks>
+    private static void CheckShards(RoutingOptions options, List<string> failures)
+    {
+        var routes = new RouteTable(options).Routes.ToHashSet(StringComparer.Ordinal);
+        var sharded = new Dictionary<string, string>(StringComparer.Ordinal);
+        var shardQueues = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Shards.Count; i++)
+        {
+            var setting = $"{RoutingOptions.SectionName}:Shards:{i}";
+            var (queue, count) = (options.Shards[i].Queue, options.Shards[i].Count ?? 1);
+            if (string.IsNullOrWhiteSpace(queue))
+            {
+                failures.Add($"{setting}:Queue is not set (the queue a route writes to, e.g. prices).");
+                continue;
+            }
+            if (!routes.Contains(queue))
+            {
+                failures.Add($"{setting}:Queue: '{queue}' is not a queue any route writes to (the prices queue, the unrouted queue, a category's or an override's queue; not the poison queue).");
+                continue;
+            }
+            if (!sharded.TryAdd(queue, setting))
+            {
+                failures.Add($"{setting}:Queue: '{queue}' is already sharded by {sharded[queue]}.");
+                continue;
+            }
+            if (count is < 1 or > ShardSelector.MaxShards)
+            {
+                failures.Add($"{setting}:Count: {count} is not between 1 and {ShardSelector.MaxShards} (64 queues take 128,000 messages/s at Azure's 2,000 per queue, more than a 6-partition topic delivers; more are only empty queues to poll).");
+                continue;
+            }
+            for (var shard = 0; shard < count && count > 1; shard++)
+            {
+                var name = RoutingDefaults.ShardQueueName(queue, shard);
+                if (QueueNameRules.Validate(name, QueueNameRules.MaxRoutedQueueNameLength) is { } problem)
+                {
+                    failures.Add($"{setting}: shard queue name {problem}.");
+                    break;
+                }
+                if (routes.Contains(name) || !shardQueues.TryAdd(name, setting))
+                {
+                    failures.Add($"{setting}: shard queue '{name}' is already a queue of {(shardQueues.TryGetValue(name, out var other) ? other : "another route")}.");
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary><c>Routing:ShardConnections</c>: names of connections, each once (whether each is configured is <see cref="ShardConnectionsValidator"/>'s check).</summary>
+    private static void CheckShardConnections(RoutingOptions options, List<string> failures)
+    {
+        var connections = options.ShardConnections ?? [];
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < connections.Count; i++)
+        {
+            var setting = $"{RoutingOptions.SectionName}:ShardConnections:{i}";
+            if (!IsConnectionName(connections[i]))
+            {
+                failures.Add($"{setting}: '{connections[i]}' is not a connection name (letters, digits and '_', like EventStorage).");
+            }
+            else if (!seen.Add(connections[i]))
+            {
+                failures.Add($"{setting}: '{connections[i]}' is listed twice (each shard connection once; shards spread over the list in order).");
+            }
+        }
+    }
+
+    /// <summary>A connection name as an app setting can hold it: letters, digits, '_' (no ':' or '.', which would nest it).</summary>
+    internal static bool IsConnectionName(string? name) =>
+        !string.IsNullOrEmpty(name) && char.IsAsciiLetter(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     /// <summary>Why <paramref name="prefix"/> cannot begin a queue name, or null. It may end with a hyphen; length is checked per category.</summary>
     private static string? CategoryQueuePrefixProblem(string prefix)

@@ -8,19 +8,30 @@ namespace EventRouter.Delivery;
 
 /// <summary>
 /// Writes to Azure Storage queues and the payload blob container. One client per queue, created
-/// (with its queue) on first use and cached, never per message. Messages are sent Base64-encoded
+/// (with its queue) on first use and cached, never per message; each queue in the account
+/// <see cref="StorageAccounts"/> names for it (a shard may live in another account than
+/// <c>EventStorage</c>; blobs always live in <c>EventStorage</c>). Messages are sent Base64-encoded
 /// (<see cref="QueueMessageEncoding.Base64"/> on the service client), which is what Azure Functions
 /// queue triggers expect by default.
 /// </summary>
 public sealed class AzureQueueDispatcher : IQueueDispatcher
 {
-    private readonly QueueServiceClient _queues;
+    private readonly StorageAccounts _queues;
     private readonly BlobContainerClient _payloads;
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queueClients = new(StringComparer.Ordinal);
     private readonly CreateOnce _payloadContainer;
 
+    /// <summary>Every queue in the one account of <paramref name="queues"/>.</summary>
     public AzureQueueDispatcher(QueueServiceClient queues, BlobServiceClient blobs)
+        : this(StorageAccounts.Single(queues), blobs)
     {
+    }
+
+    [Microsoft.Extensions.DependencyInjection.ActivatorUtilitiesConstructor]
+    public AzureQueueDispatcher(StorageAccounts queues, BlobServiceClient blobs)
+    {
+        ArgumentNullException.ThrowIfNull(queues);
+        ArgumentNullException.ThrowIfNull(blobs);
         _queues = queues;
         _payloads = blobs.GetBlobContainerClient(RoutingDefaults.PayloadContainer);
         _payloadContainer = new CreateOnce(() => _payloads.CreateIfNotExistsAsync());

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace EventRouter.Delivery;
 
 /// <summary>
@@ -24,4 +26,27 @@ public sealed class EventStorageOptions
     public override string ToString() => ConnectionString is not null
         ? $"{ConnectionName} (connection string)"
         : $"{ConnectionName} (identity: queues {QueueServiceUri}, blobs {BlobServiceUri})";
+
+    /// <summary>
+    /// Reads storage connection <paramref name="name"/> (<c>EventStorage</c>, or one of
+    /// <c>Routing:ShardConnections</c>) the way Azure Functions reads a connection: a value (connection
+    /// string) or <c>__queueServiceUri</c>/<c>__blobServiceUri</c>/<c>__clientId</c> children.
+    /// </summary>
+    internal static void Read(IConfiguration configuration, string name, EventStorageOptions options)
+    {
+        var section = configuration.GetSection(name);
+        options.ConnectionString = section.Value ?? configuration.GetConnectionString(name);
+        options.QueueServiceUri = ParseUri(section["queueServiceUri"]);
+        options.BlobServiceUri = ParseUri(section["blobServiceUri"]) ?? DeriveBlobUri(options.QueueServiceUri);
+        options.ClientId = section["clientId"];
+    }
+
+    private static Uri? ParseUri(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? null : Uri.TryCreate(value, UriKind.Absolute, out var uri) ? uri : new Uri("invalid:" + Uri.EscapeDataString(value));
+
+    // https://<account>.queue.core.windows.net -> https://<account>.blob.core.windows.net
+    private static Uri? DeriveBlobUri(Uri? queueUri) =>
+        queueUri is { Host: var host } && host.Contains(".queue.", StringComparison.OrdinalIgnoreCase)
+            ? new UriBuilder(queueUri) { Host = host.Replace(".queue.", ".blob.", StringComparison.OrdinalIgnoreCase) }.Uri
+            : null;
 }

@@ -13,7 +13,11 @@ public interface IEventHandler
     /// <summary>A stable name (lowercase letters, digits, hyphens): the idempotency key includes it.</summary>
     string Name { get; }
 
-    /// <summary>Whether this handler wants messages of <paramref name="queueName"/>.</summary>
+    /// <summary>
+    /// Whether this handler wants messages of <paramref name="queueName"/>: the route's queue, also
+    /// when the route is sharded (<c>prices</c> for messages of <c>prices-0</c> … <c>prices-3</c>;
+    /// <see cref="RoutedEvent.Queue"/> names the shard).
+    /// </summary>
     bool CanHandle(string queueName);
 
     Task HandleAsync(RoutedEvent routedEvent, CancellationToken cancellationToken);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Azure.Storage.Queues;
 using EventRouter.Delivery;
 using EventRouter.Diagnostics;
 using EventRouter.Formats;
@@ -26,14 +25,18 @@ public sealed partial class QueueDeliveryHandler
     private readonly ILogger<QueueDeliveryHandler> _logger;
     private readonly TimeProvider _time;
     private readonly bool _idempotency;
-    private readonly QueueServiceClient _queues;
+    private readonly StorageAccounts _queues;
+    private readonly RouteTable? _routes;
     private readonly TimeSpan _heldClaimRetryDelay;
 
+    /// <param name="queues">The account of each queue (a shard may live in another than <c>EventStorage</c>).</param>
+    /// <param name="routes">Which route a shard queue belongs to: handlers are asked about the route (<c>prices</c>), not the shard (<c>prices-2</c>). Null: every queue is its own route.</param>
     public QueueDeliveryHandler(RoutedEventReader reader, IEnumerable<IEventHandler> handlers, IdempotencyGuard guard,
-        IQueueDispatcher dispatcher, QueueServiceClient queues, EventRouterTelemetry telemetry, IOptions<ProcessingOptions> options,
-        ILogger<QueueDeliveryHandler> logger, TimeProvider time)
+        IQueueDispatcher dispatcher, StorageAccounts queues, EventRouterTelemetry telemetry, IOptions<ProcessingOptions> options,
+        ILogger<QueueDeliveryHandler> logger, TimeProvider time, RouteTable? routes = null)
     {
         _queues = queues;
+        _routes = routes;
         _heldClaimRetryDelay = options.Value.HeldClaimRetryDelay;
         _reader = reader;
         _handlers = handlers.ToArray();
@@ -58,9 +61,12 @@ public sealed partial class QueueDeliveryHandler
             return QueueHandlingResult.Poisoned;
         }
 
+        // A sharded route is one route to its handlers: a handler written for "prices" keeps getting
+        // its events when prices is spread over prices-0 … prices-3.
+        var route = _routes?.RouteOf(queueName) ?? queueName;
         foreach (var handler in _handlers)
         {
-            if (!handler.CanHandle(queueName)) continue;
+            if (!handler.CanHandle(route)) continue;
             IdempotencyGuard.Claim? claim = null;
             if (_idempotency)
             {

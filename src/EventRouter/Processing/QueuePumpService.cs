@@ -17,25 +17,36 @@ namespace EventRouter.Processing;
 /// completed; make a failed one visible again after <see cref="ProcessingOptions.RetryVisibilityTimeout"/>;
 /// once a failed message has been dequeued <see cref="ProcessingOptions.MaxDequeueCount"/> times,
 /// copy it to <c>&lt;queue&gt;-poison</c> and delete it. An empty queue is polled with exponential
-/// backoff up to <see cref="ProcessingOptions.MaxPollingInterval"/>.
+/// backoff up to <see cref="ProcessingOptions.MaxPollingInterval"/>. A sharded route is pumped
+/// shard by shard, each from the account it lives in (<see cref="StorageAccounts"/>), and a shard's
+/// poison twin is in that account too.
 /// </summary>
 public sealed partial class QueuePumpService(
-    QueueServiceClient queues, RouteTable routes, QueueDeliveryHandler handler,
+    StorageAccounts queues, RouteTable routes, QueueDeliveryHandler handler,
     IOptions<ProcessingOptions> options, ILogger<QueuePumpService> logger, TimeProvider time) : BackgroundService
 {
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
     private readonly ProcessingOptions _options = options.Value;
-    // One account behind every queue: while it is away, one line for all pollers, not one per queue and poll.
-    private readonly OutageReporter _storage = new(time);
-    // The account's address without any query (a SAS token would be a secret).
-    private readonly string _endpoint = queues.Uri.GetLeftPart(UriPartial.Path);
+    // One reporter per account: while one is away, one line for all its pollers, not one per queue and poll.
+    private readonly Dictionary<string, Account> _accounts = queues.Connections.ToDictionary(
+        connection => connection,
+        connection => new Account(connection, new OutageReporter(time), queues.ForConnection(connection).Uri.GetLeftPart(UriPartial.Path)),
+        StringComparer.Ordinal);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(routes.DestinationQueues.Select(queue => PumpAsync(queue, stoppingToken)));
+        Task.WhenAll(PumpedQueues(routes).Select(queue => PumpAsync(queue, stoppingToken)));
+
+    /// <summary>
+    /// Every queue the router writes to, and the own queue of each sharded route: messages written
+    /// there before the route was sharded are still handled, not stranded (one idle poller each).
+    /// </summary>
+    internal static IEnumerable<string> PumpedQueues(RouteTable routes) =>
+        routes.DestinationQueues.Concat(routes.Routes.Where(route => routes.ShardCount(route) > 1));
 
     private async Task PumpAsync(string queueName, CancellationToken stoppingToken)
     {
         var client = queues.GetQueueClient(queueName);
+        var account = _accounts[queues.ConnectionOf(queueName)];
         var delay = MinPollingInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -43,7 +54,7 @@ public sealed partial class QueuePumpService(
             try
             {
                 batch = (await client.ReceiveMessagesAsync(_options.BatchSize, _options.VisibilityTimeout, stoppingToken).ConfigureAwait(false)).Value;
-                Report(_storage.OnSuccess(), queueName);
+                Report(account, account.Storage.OnSuccess(), queueName);
             }
             catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
@@ -53,12 +64,12 @@ public sealed partial class QueuePumpService(
             }
             catch (RequestFailedException ex) when (ex.Status == 404)
             {
-                Report(_storage.OnSuccess(), queueName);
+                Report(account, account.Storage.OnSuccess(), queueName);
                 batch = []; // Not created yet: the router creates queues on first use.
             }
             catch (Exception ex) when (TransientFailure.IsTransient(ex))
             {
-                Report(_storage.OnFailure(), queueName, ex.GetType().Name);
+                Report(account, account.Storage.OnFailure(), queueName, ex.GetType().Name);
                 batch = [];
             }
 
@@ -152,15 +163,19 @@ public sealed partial class QueuePumpService(
         }
     }
 
-    private void Report(OutageReport? report, string queueName, string? exceptionType = null)
+    /// <summary>An account's outage state, and its address without any query (a SAS token would be a secret).</summary>
+    private sealed record Account(string Connection, OutageReporter Storage, string Endpoint);
+
+    private void Report(Account account, OutageReport? report, string queueName, string? exceptionType = null)
     {
         if (report is not { } r) return;
+        var endpoint = account.Endpoint;
         var down = TimeSpan.FromSeconds(Math.Round(r.Down.TotalSeconds));
         switch (r.Kind)
         {
-            case OutageReportKind.Began: Log.StorageUnreachable(logger, _endpoint, queueName, exceptionType); break;
-            case OutageReportKind.Continues: Log.StorageStillUnreachable(logger, _endpoint, down, exceptionType); break;
-            case OutageReportKind.Ended: Log.StorageReachable(logger, _endpoint, down); break;
+            case OutageReportKind.Began: Log.StorageUnreachable(logger, endpoint, queueName, account.Connection, exceptionType); break;
+            case OutageReportKind.Continues: Log.StorageStillUnreachable(logger, endpoint, down, exceptionType); break;
+            case OutageReportKind.Ended: Log.StorageReachable(logger, endpoint, down); break;
             default: Log.ReceiveFailed(logger, queueName, exceptionType); break;
         }
     }
@@ -170,8 +185,8 @@ public sealed partial class QueuePumpService(
         [LoggerMessage(3201, LogLevel.Debug, "Receiving from {Queue} failed ({ExceptionType}); polling again", EventName = "ReceiveFailed")]
         public static partial void ReceiveFailed(ILogger logger, string queue, string? exceptionType);
 
-        [LoggerMessage(3204, LogLevel.Warning, "The queue stage cannot reach storage at {Endpoint} ({ExceptionType} receiving from {Queue}); check EventStorage. Polling again; said again once a minute while it lasts", EventName = "StorageUnreachable")]
-        public static partial void StorageUnreachable(ILogger logger, string endpoint, string queue, string? exceptionType);
+        [LoggerMessage(3204, LogLevel.Warning, "The queue stage cannot reach storage at {Endpoint} ({ExceptionType} receiving from {Queue}); check {Connection}. Polling again; said again once a minute while it lasts", EventName = "StorageUnreachable")]
+        public static partial void StorageUnreachable(ILogger logger, string endpoint, string queue, string connection, string? exceptionType);
 
         [LoggerMessage(3205, LogLevel.Warning, "The queue stage still cannot reach storage at {Endpoint} after {Down} ({ExceptionType}); polling again", EventName = "StorageStillUnreachable")]
         public static partial void StorageStillUnreachable(ILogger logger, string endpoint, TimeSpan down, string? exceptionType);

@@ -20,12 +20,16 @@ public sealed class PriceConflator
         ArgumentNullException.ThrowIfNull(options);
         Enabled = options.Value.Enabled;
         _path = string.IsNullOrEmpty(options.Value.InstrumentField) ? null : options.Value.InstrumentField.Split('.');
+        InstrumentField = _path is null ? null : options.Value.InstrumentField;
     }
 
     /// <summary>Conflation is off unless configured.</summary>
     public static PriceConflator Disabled { get; } = new(Options.Create(new PriceConflationOptions()));
 
     public bool Enabled { get; }
+
+    /// <summary><c>PriceConflation:InstrumentField</c>; null: the record key names the instrument.</summary>
+    internal string? InstrumentField { get; }
 
     /// <summary>
     /// Marks each record of <paramref name="pricesTopic"/> that is a valid event (by

@@ -33,6 +33,9 @@ public static class RoutingDefaults
     /// <summary>Blob container for payloads too large for a queue message.</summary>
     public const string PayloadContainer = "event-payloads";
 
+    /// <summary>The queue of shard <paramref name="shard"/> of a sharded route: <c>prices</c>, 2 → <c>prices-2</c> (<c>Routing:Shards</c>).</summary>
+    public static string ShardQueueName(string queue, int shard) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{queue}-{shard}");
+
     /// <summary>The default queue of a category: <c>ACCOUNT_GROUP</c> → <c>events-account-group</c>.</summary>
     public static string CategoryQueueName(string category, string prefix = CategoryQueuePrefix)
         => prefix + category.ToLowerInvariant().Replace('_', '-');

@@ -59,6 +59,31 @@ public sealed class RoutingOptions
     /// <value><c>Prices</c></value>
     public string PricesTopic { get; set; } = RoutingDefaults.PricesTopic;
 
+    /// <summary>
+    /// Routes spread over several queues: <c>Routing:Shards:0:Queue=prices</c>,
+    /// <c>Routing:Shards:0:Count=4</c> makes the route to <c>prices</c> write to <c>prices-0</c> …
+    /// <c>prices-3</c>, each record to the shard its key hashes to (<see cref="ShardSelector"/>). A list,
+    /// like <see cref="Rules"/>: Azure app-setting names cannot hold the queue name's hyphens.
+    /// </summary>
+    /// <value>Empty: every route writes to one queue.</value>
+    public List<QueueShards> Shards { get; set; } = [];
+
+    /// <summary>
+    /// The storage connections the shards spread over: shard <c>i</c> of every sharded queue (and its
+    /// <c>-poison</c> twin) lives in <c>ShardConnections[i % count]</c>. Each name is a connection like
+    /// <c>EventStorage</c> (a connection string, or <c>&lt;Name&gt;__queueServiceUri</c> with an identity).
+    /// Unsharded queues, <c>events-poison</c> and every blob stay on <c>EventStorage</c>.
+    /// </summary>
+    /// <value>null: <c>[EventStorage]</c>.</value>
+    public List<string>? ShardConnections { get; set; }
+
+    /// <summary>The default storage connection's name (<c>EventStorage</c>).</summary>
+    public const string DefaultConnection = "EventStorage";
+
+    /// <summary><see cref="ShardConnections"/>, or <c>[EventStorage]</c> when it is not set.</summary>
+    internal IReadOnlyList<string> EffectiveShardConnections =>
+        ShardConnections is { Count: > 0 } names ? names : [DefaultConnection];
+
     /// <summary>Every override from <see cref="Overrides"/> and <see cref="Rules"/>, with the setting that defines it.</summary>
     internal IEnumerable<(string Setting, string Match, string Queue)> EffectiveOverrides =>
         Overrides.Select(o => ($"{SectionName}:Overrides:{o.Key}", o.Key, o.Value))
@@ -66,6 +91,16 @@ public sealed class RoutingOptions
 
     internal IEnumerable<string> EffectiveCategories
         => (KnownCategories ?? (IEnumerable<string>)RoutingDefaults.KnownCategories).Concat(AdditionalCategories).Distinct(StringComparer.Ordinal);
+}
+
+/// <summary>One sharded route in list form: the queue a route writes to, and how many queues it becomes.</summary>
+public sealed class QueueShards
+{
+    /// <summary>A queue some route writes to (<c>prices</c>, <c>events-order</c>, ...).</summary>
+    public string? Queue { get; set; }
+
+    /// <summary>How many queues (1 to <see cref="ShardSelector.MaxShards"/>); 1 or absent: not sharded.</summary>
+    public int? Count { get; set; }
 }
 
 /// <summary>One route in list form: an exact type or <c>CATEGORY.*</c>, and its queue.</summary>

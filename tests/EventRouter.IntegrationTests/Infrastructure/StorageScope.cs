@@ -16,8 +16,15 @@ public sealed class StorageScope : IAsyncDisposable
     private readonly ServiceProvider _services;
 
     public StorageScope(string connectionString, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
+        : this(connectionString, _ => settings ?? new Dictionary<string, string?>(), configureServices)
+    {
+    }
+
+    /// <param name="settingsFor">Settings that name the scope's queues (<c>Routing:Shards</c>), given its prefix.</param>
+    public StorageScope(string connectionString, Func<string, IDictionary<string, string?>> settingsFor, Action<IServiceCollection>? configureServices = null)
     {
         Prefix = "t" + Guid.NewGuid().ToString("N")[..8];
+        var settings = settingsFor(Prefix);
         var values = new Dictionary<string, string?>
         {
             ["EventStorage"] = connectionString,
@@ -30,7 +37,7 @@ public sealed class StorageScope : IAsyncDisposable
             ["Delivery:MaxRetryDelay"] = "00:00:00.200",
             ["Delivery:NetworkTimeout"] = "00:00:05",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+        foreach (var (key, value) in settings) values[key] = value;
         Configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection().AddLogging().AddEventRouter(Configuration).AddEventRouterProcessing(Configuration);
         configureServices?.Invoke(services);

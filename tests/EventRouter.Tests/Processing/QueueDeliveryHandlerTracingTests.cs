@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using EventRouter.Delivery;
 using EventRouter.Diagnostics;
 using EventRouter.Formats;
 using EventRouter.Processing;
@@ -129,7 +130,7 @@ public sealed class QueueDeliveryHandlerTracingTests : IDisposable
         var blobs = new BlobServiceClient("UseDevelopmentStorage=true"); // never called: inline envelopes, no idempotency
         return new QueueDeliveryHandler(new RoutedEventReader(blobs, EventFieldMapping.Default), [handler],
             new IdempotencyGuard(blobs, options, TimeProvider.System), new RecordingQueueDispatcher(),
-            new QueueServiceClient("UseDevelopmentStorage=true"), new EventRouterTelemetry(_services.GetRequiredService<IMeterFactory>()),
+            StorageAccounts.Single(new QueueServiceClient("UseDevelopmentStorage=true")), new EventRouterTelemetry(_services.GetRequiredService<IMeterFactory>()),
             options, NullLogger<QueueDeliveryHandler>.Instance, TimeProvider.System);
     }
 
