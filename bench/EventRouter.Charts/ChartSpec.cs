@@ -28,14 +28,15 @@ public sealed record ChartSpec(string Title, string X, IReadOnlyList<string> Y)
 
     /// <summary>
     /// A chart for any table: the first column is x; numeric columns whose name ends in
-    /// <c>_total</c> go on the right axis, the other numeric columns on the left; the first text
+    /// <c>_total</c> or <c>_lag</c> (counts of records, not rates) go on the right axis, the other
+    /// numeric columns on the left; the first text
     /// column, if any, marks rows. For <c>EventRouter.Benchmarks chart CSV PNG</c>.
     /// </summary>
     public static ChartSpec For(BenchmarkCsv csv, string? title = null)
     {
         var x = csv.Columns[0];
         var numeric = csv.Columns.Skip(1).Where(csv.IsNumeric).ToList();
-        var right = numeric.Where(c => c.EndsWith("_total", StringComparison.Ordinal)).ToList();
+        var right = numeric.Where(c => c.EndsWith("_total", StringComparison.Ordinal) || c.EndsWith("_lag", StringComparison.Ordinal)).ToList();
         var left = numeric.Except(right).ToList();
         if (left.Count == 0 && right.Count > 0) (left, right) = (right, []);
         if (left.Count == 0)

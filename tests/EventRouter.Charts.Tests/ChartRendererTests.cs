@@ -115,6 +115,17 @@ public sealed class ChartRendererTests : IDisposable
         Assert.Equal("timeline", spec.Title);
     }
 
+    [Fact]
+    public void For_ConsumerLag_GoesOnTheRightAxisWithTheTotals()
+    {
+        var csv = BenchmarkCsv.Parse("second,routed_per_second,routed_total,consumer_lag,change\n0,0,0,40,\n1,95,95,12,\n", "timeline.csv");
+
+        var spec = ChartSpec.For(csv);
+
+        Assert.Equal(["routed_per_second"], spec.Y);
+        Assert.Equal(["routed_total", "consumer_lag"], spec.RightY);
+    }
+
     private static HashSet<uint> Colours(byte[] png)
     {
         using var bitmap = SKBitmap.Decode(png);

@@ -137,7 +137,7 @@ public sealed partial class GroupChaosTests(ITestOutputHelper output) : IDisposa
         }
         if (Environment.GetEnvironmentVariable("EVENTROUTER_GROUP_CHAOS_TIMELINE") is { Length: > 0 } path)
         {
-            Timeline(timeline, changes).Write(path);
+            Timeline(timeline, progress, changes).Write(path);
             Log($"timeline: {path}");
         }
     }
@@ -247,19 +247,28 @@ public sealed partial class GroupChaosTests(ITestOutputHelper output) : IDisposa
     }
 
     /// <summary>
-    /// Per second: messages routed in that second, and the change that happened in it, if any. In
-    /// the benchmarks' CSV format (<see cref="BenchmarkCsv"/>), so <c>EventRouter.Benchmarks chart</c>
+    /// Per second: messages routed in that second and so far, the group's consumer lag at its last
+    /// sample (end offset minus committed offset, summed over the partitions; all of a partition's
+    /// records while it has no commit), and the change that happened in it, if any. In the
+    /// benchmarks' CSV format (<see cref="BenchmarkCsv"/>), so <c>EventRouter.Benchmarks chart</c>
     /// draws it with the changes marked (docs/guarantees.md).
     /// </summary>
-    private static BenchmarkCsv Timeline(IReadOnlyList<(double Seconds, int Messages)> timeline, IReadOnlyList<(double Seconds, string Change)> changes)
+    private static BenchmarkCsv Timeline(
+        IReadOnlyList<(double Seconds, int Messages)> timeline,
+        IReadOnlyList<(double Seconds, Dictionary<(string Topic, int Partition), (long? Committed, long End)> Partitions)> progress,
+        IReadOnlyList<(double Seconds, string Change)> changes)
     {
-        var csv = new BenchmarkCsv("second", "routed_per_second", "routed_total", "change");
+        var csv = new BenchmarkCsv("second", "routed_per_second", "routed_total", "consumer_lag", "change");
+        var lagBySecond = progress.GroupBy(p => (int)p.Seconds).ToDictionary(
+            g => g.Key, g => g.MaxBy(p => p.Seconds).Partitions.Values.Sum(v => v.End - (v.Committed ?? 0)));
         var previous = 0;
+        long lag = 0;
         foreach (var second in timeline.GroupBy(s => (int)s.Seconds).OrderBy(g => g.Key))
         {
             var total = second.Max(s => s.Messages);
+            lag = lagBySecond.GetValueOrDefault(second.Key, lag);
             var change = string.Join(" + ", changes.Where(c => (int)c.Seconds == second.Key).Select(c => c.Change));
-            csv.Add(second.Key, total - previous, total, change);
+            csv.Add(second.Key, total - previous, total, lag, change);
             previous = total;
         }
         return csv;
