@@ -60,7 +60,7 @@ public static class EventRouterServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
 
         services.AddOptions<EventStorageOptions>()
-            .Configure(options => ReadEventStorage(configuration, options))
+            .Configure(options => EventStorageOptions.Read(configuration, EventStorageOptions.ConnectionName, options))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<EventStorageOptions>, EventStorageOptionsValidator>();
 
@@ -89,11 +89,4 @@ public static class EventRouterServiceCollectionExtensions
         services.TryAddSingleton<IRecordBatchRouter>(sp => sp.GetRequiredService<RoutingPipeline>());
         return services;
     }
-
-    /// <summary>
-    /// Reads the <c>EventStorage</c> connection the way Azure Functions reads a connection: a value
-    /// (connection string) or <c>__queueServiceUri</c>/<c>__blobServiceUri</c>/<c>__clientId</c> children.
-    /// </summary>
-    internal static void ReadEventStorage(IConfiguration configuration, EventStorageOptions options) =>
-        EventStorageOptions.Read(configuration, EventStorageOptions.ConnectionName, options);
 }

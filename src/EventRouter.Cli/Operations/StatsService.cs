@@ -41,7 +41,7 @@ internal sealed class StatsService(StorageAccounts queues, RouteTable routes)
 
 /// <param name="Connection">The storage connection the queue lives in (<c>EventStorage</c> unless it is a shard).</param>
 /// <param name="Route">The sharded route the queue (or its poison twin) belongs to; null when not a shard.</param>
-internal sealed record QueueStats(string Name, int ApproximateMessages, bool Poison, string Connection = "EventStorage", string? Route = null);
+internal sealed record QueueStats(string Name, int ApproximateMessages, bool Poison, string Connection = RoutingOptions.DefaultConnection, string? Route = null);
 
 /// <summary>A sharded route's totals: messages in its shards and in the shards' poison twins.</summary>
 internal sealed record RouteStats(string Route, int Shards, int ApproximateMessages, int PoisonMessages, string PoisonQueues);

@@ -1,3 +1,4 @@
+using EventRouter.Routing;
 using Microsoft.Extensions.Configuration;
 
 namespace EventRouter.Delivery;
@@ -11,7 +12,7 @@ namespace EventRouter.Delivery;
 /// </summary>
 public sealed class EventStorageOptions
 {
-    public const string ConnectionName = "EventStorage";
+    public const string ConnectionName = RoutingOptions.DefaultConnection;
     // The identity form's keys, as app settings write them (the binder reads them case-insensitively).
     public const string QueueServiceUriSetting = ConnectionName + "__queueServiceUri";
     public const string BlobServiceUriSetting = ConnectionName + "__blobServiceUri";

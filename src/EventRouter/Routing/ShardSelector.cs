@@ -33,7 +33,10 @@ public static class ShardSelector
     public static int Select(string key, int count)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return Select(Encoding.UTF8.GetBytes(key), count);
+        // A price without a record key is sharded by its instrument field, on the routing path: no array per record.
+        var length = Encoding.UTF8.GetMaxByteCount(key.Length);
+        Span<byte> bytes = length <= 256 ? stackalloc byte[length] : new byte[length];
+        return Select(bytes[..Encoding.UTF8.GetBytes(key, bytes)], count);
     }
 
     /// <summary>The shard of an event id, hashed as its canonical text (<c>D</c> format, lowercase), so the id's spelling in the event does not matter.</summary>
