@@ -302,7 +302,7 @@ internal static class PoisonCommand
     internal static PoisonService CreateService(IServiceProvider services) => new(
         services.GetRequiredService<StorageAccounts>(), services.GetRequiredService<BlobServiceClient>(),
         services.GetRequiredService<RoutingPipeline>(), services.GetRequiredService<IOptions<RoutingOptions>>().Value,
-        services.GetRequiredService<RouteTable>(), services.GetRequiredService<TimeProvider>());
+        services.GetRequiredService<TimeProvider>());
 
     internal static object Summary(PoisonEntry e, DateTimeOffset now) => new
     {

@@ -7,7 +7,6 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using EventRouter.Formats;
 using EventRouter.Delivery;
-using EventRouter.Processing;
 using EventRouter.Routing;
 
 namespace EventRouter.Cli.Operations;
@@ -19,7 +18,7 @@ namespace EventRouter.Cli.Operations;
 /// (<c>UpdateMessage</c> with visibility 0). Nothing is deleted before its replacement is written;
 /// if the process dies midway, the held messages reappear when their visibility timeout ends.
 /// </summary>
-internal sealed class PoisonService(StorageAccounts queues, BlobServiceClient blobs, RoutingPipeline router, RoutingOptions routing, RouteTable routes, TimeProvider time)
+internal sealed class PoisonService(StorageAccounts queues, BlobServiceClient blobs, RoutingPipeline router, RoutingOptions routing, TimeProvider time)
 {
     /// <summary>How long scanned messages stay hidden if the tool dies before releasing them.</summary>
     public TimeSpan HoldTime { get; init; } = TimeSpan.FromMinutes(5);
@@ -31,19 +30,10 @@ internal sealed class PoisonService(StorageAccounts queues, BlobServiceClient bl
     private readonly Dictionary<string, ETag> _readBlobs = new(StringComparer.Ordinal);
 
     /// <summary>A poison queue name is the configured poison queue or ends with <c>-poison</c>.</summary>
-    public string? ValidateQueue(string queue)
-    {
-        if (queue == routing.PoisonQueue) return null;
-        if (!(queue.EndsWith(RoutingDefaults.PoisonQueueSuffix, StringComparison.Ordinal) && queue.Length > RoutingDefaults.PoisonQueueSuffix.Length))
-        {
-            return $"'{queue}' is not a poison queue: use {routing.PoisonQueue} or <queue>-poison.";
-        }
-        // A sharded route has no queue of its own name: its poison twins are the shards' (each in its account).
-        var origin = queue[..^RoutingDefaults.PoisonQueueSuffix.Length];
-        return routes.ShardCount(origin) > 1
-            ? $"'{origin}' is sharded: its poison queues are {string.Join(", ", routes.ShardsOf(origin).Select(QueueDeliveryHandler.PoisonQueueName))} (eventrouter stats shows which hold messages)."
-            : null;
-    }
+    public string? ValidateQueue(string queue) =>
+        queue == routing.PoisonQueue || queue.EndsWith(RoutingDefaults.PoisonQueueSuffix, StringComparison.Ordinal) && queue.Length > RoutingDefaults.PoisonQueueSuffix.Length
+            ? null
+            : $"'{queue}' is not a poison queue: use {routing.PoisonQueue} or <queue>-poison.";
 
     /// <summary>Null when <paramref name="queue"/> exists; else the poison queues that do, in name order.</summary>
     public async Task<IReadOnlyList<string>?> PoisonQueuesIfMissingAsync(string queue, CancellationToken cancellationToken)
