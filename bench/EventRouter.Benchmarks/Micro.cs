@@ -2,7 +2,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using EventRouter.Formats;
 using EventRouter.Routing;
-using EventRouter.Tests.Validation;
+using EventRouter.Testing;
 using EventRouter.Validation;
 
 namespace EventRouter.Benchmarks;

@@ -1,6 +1,6 @@
 using System.Text;
 using EventRouter.Routing;
-using EventRouter.Tests.Validation;
+using EventRouter.Testing;
 using EventRouter.Validation;
 
 namespace EventRouter.Benchmarks;

@@ -5,7 +5,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using EventRouter.Functions.Hosting;
-using EventRouter.IntegrationTests.Infrastructure;
+using EventRouter.Testing;
 using EventRouter.Processing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;

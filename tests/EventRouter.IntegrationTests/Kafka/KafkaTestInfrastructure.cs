@@ -12,26 +12,7 @@ using Xunit.Abstractions;
 
 namespace EventRouter.IntegrationTests.Kafka;
 
-/// <summary>One librdkafka mock cluster (3 brokers, ephemeral ports) for the Kafka tests that do not take brokers down.</summary>
-public sealed class MockKafkaClusterFixture : IDisposable
-{
-    public MockKafkaClusterFixture()
-    {
-        try
-        {
-            Cluster = new MockKafkaCluster(brokerCount: 3);
-        }
-        catch (KafkaNativeLibraryException ex)
-        {
-            throw new InvalidOperationException($"The Kafka integration tests need librdkafka: {ex.Message}", ex);
-        }
-    }
-
-    public MockKafkaCluster Cluster { get; }
-
-    public void Dispose() => Cluster.Dispose();
-}
-
+/// <summary>One <see cref="MockKafkaClusterFixture"/> (tests/EventRouter.Testing) for the Kafka tests that do not take brokers down.</summary>
 [CollectionDefinition(Name)]
 public sealed class KafkaCollection : ICollectionFixture<MockKafkaClusterFixture>
 {

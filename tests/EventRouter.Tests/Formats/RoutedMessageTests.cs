@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using EventRouter.Formats;
-using EventRouter.Tests.Support;
+using EventRouter.Testing;
 
 namespace EventRouter.Tests.Formats;
 

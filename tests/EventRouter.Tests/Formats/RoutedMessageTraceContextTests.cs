@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using EventRouter.Formats;
-using EventRouter.Tests.Support;
+using EventRouter.Testing;
 
 namespace EventRouter.Tests.Formats;
 

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using EventRouter.Routing;
-using EventRouter.Tests.Support;
+using EventRouter.Testing;
 
 namespace EventRouter.Tests.Hostile;
 

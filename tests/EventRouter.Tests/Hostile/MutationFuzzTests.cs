@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using EventRouter.Routing;
-using EventRouter.Tests.Support;
+using EventRouter.Testing;
 using Xunit.Abstractions;
 
 namespace EventRouter.Tests.Hostile;

@@ -1,5 +1,5 @@
 using System.Text;
-using EventRouter.Tests.Support;
+using EventRouter.Testing;
 using Xunit.Abstractions;
 
 namespace EventRouter.Tests.Hostile;

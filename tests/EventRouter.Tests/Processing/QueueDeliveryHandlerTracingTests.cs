@@ -7,7 +7,7 @@ using EventRouter.Delivery;
 using EventRouter.Diagnostics;
 using EventRouter.Formats;
 using EventRouter.Processing;
-using EventRouter.Tests.Support;
+using EventRouter.Testing;
 using EventRouter.Validation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

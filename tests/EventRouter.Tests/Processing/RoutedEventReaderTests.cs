@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs;
 using EventRouter.Processing;
-using EventRouter.Tests.Support;
+using EventRouter.Testing;
 using EventRouter.Validation;
 
 namespace EventRouter.Tests.Processing;

@@ -1,7 +1,7 @@
 using System.Text;
 using EventRouter.Configuration;
 using EventRouter.Routing;
-using EventRouter.Tests.Support;
+using EventRouter.Testing;
 using EventRouter.Validation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;

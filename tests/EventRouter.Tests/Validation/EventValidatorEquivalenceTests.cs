@@ -1,4 +1,5 @@
 using System.Text;
+using EventRouter.Testing;
 using EventRouter.Tests.Hostile;
 using EventRouter.Validation;
 

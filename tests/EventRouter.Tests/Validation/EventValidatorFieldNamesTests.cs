@@ -1,6 +1,6 @@
 using System.Text;
 using EventRouter.Validation;
-using static EventRouter.Tests.Support.EventJson;
+using static EventRouter.Testing.EventJson;
 
 namespace EventRouter.Tests.Validation;
 

@@ -1,7 +1,7 @@
 using System.Text;
-using EventRouter.Tests.Support;
+using EventRouter.Testing;
 using EventRouter.Validation;
-using static EventRouter.Tests.Support.EventJson;
+using static EventRouter.Testing.EventJson;
 
 namespace EventRouter.Tests.Validation;
 
