@@ -12,7 +12,7 @@ public sealed class BootstrapServersRuleTests
     [InlineData("a:9092,b")]
     public void FunctionsApp_RefusesWithTheRulesMessage(string servers)
     {
-        // The worker gives the same message: EventRouter.Tests' BootstrapServersRuleTests.
+        // The worker gives the same message: EventRouter.Kafka.Tests' BootstrapServersRuleTests.
         var expected = BootstrapServersRule.Check(servers);
         Assert.NotNull(expected);
 
