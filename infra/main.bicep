@@ -147,13 +147,13 @@ param alertFunctionFailurePercent int = 5
 @description('Optional. Alert when more messages than this moved into one <queue>-poison queue within 15 minutes.')
 param alertPoisonQueueGrowthThreshold int = 0
 
-@description('Optional. Routes spread over several queues (the worker\'s Routing:Shards): each { queue: \'prices\', count: 4 } adds the queues <queue>-0 ... <queue>-<count-1>, each with its -poison twin, beside <queue> (kept for what was written before sharding). A count of 1 leaves the queue as it is. The Functions app needs one queue trigger per shard (docs/functions.md, "Sharded routes").')
-param queueShards array = []
+@description('Optional. Routes spread over several queues (the worker\'s Routing:Shards): each { queue: \'prices\', count: 4 } adds the queues <queue>-0 ... <queue>-<count-1>, each with its -poison twin, beside <queue> (kept for what was written before sharding). A count of 1 leaves the queue as it is. Default: infra/shards.json, which the Functions app\'s build also reads to write one queue trigger per shard (docs/functions.md, "Sharded routes"): change the file, not this parameter, when the app is deployed too.')
+param queueShards array?
 
 @minValue(1)
 @maxValue(9)
-@description('Optional. Storage accounts the shard queues spread over (Routing:ShardConnections): shard i lives in account i % count. The first is the main account (host storage, blobs, every unsharded queue); the others hold shard queues only. One account takes about 20,000 messages/s (docs/performance.md, "Capacity").')
-param shardStorageAccountCount int = 1
+@description('Optional. Storage accounts the shard queues spread over (Routing:ShardConnections): shard i lives in account i % count. The first is the main account (host storage, blobs, every unsharded queue); the others hold shard queues only. One account takes about 20,000 messages/s (docs/performance.md, "Capacity"). Default: infra/shards.json, as queueShards.')
+param shardStorageAccountCount int?
 
 // ---------------------------------------------------------------------------------------------
 // Queues and containers: one list (routes.json), names derived here and nowhere else.
@@ -165,12 +165,16 @@ var routes = loadJsonContent('routes.json')
 var categoryQueueNames = [for category in routes.categories: 'events-${replace(toLower(category), '_', '-')}']
 var routedQueueNames = concat(categoryQueueNames, routes.extraQueues)
 // Shard i of every sharded route lives in account i % count.
-var effectiveShards = filter(queueShards, shard => shard.count > 1)
+// The shard choice: infra/shards.json unless the parameters override it (the Functions app's build
+// reads the same file for its shard triggers, ShardTriggers.targets).
+var shardChoice = loadJsonContent('shards.json')
+var shardAccountCount = shardStorageAccountCount ?? shardChoice.shardStorageAccountCount
+var effectiveShards = filter(queueShards ?? shardChoice.queueShards, shard => shard.count > 1)
 var shardQueues = flatten(map(effectiveShards, shard => map(range(0, shard.count), i => {
   name: '${shard.queue}-${i}'
-  account: i % shardStorageAccountCount
+  account: i % shardAccountCount
 })))
-var shardQueueNamesByAccount = [for account in range(0, shardStorageAccountCount): map(filter(shardQueues, queue => queue.account == account), queue => queue.name)]
+var shardQueueNamesByAccount = [for account in range(0, shardAccountCount): map(filter(shardQueues, queue => queue.account == account), queue => queue.name)]
 // A sharded route keeps its own queue: what was written there before sharding is still read.
 var triggeredQueueNames = concat(routedQueueNames, shardQueueNamesByAccount[0])
 var poisonTwinQueueNames = [for queue in triggeredQueueNames: '${queue}-poison']
@@ -194,7 +198,7 @@ var applicationInsightsName = 'appi-eventrouter-${environmentName}-${resourceTok
 var keyVaultName = 'kv-${take(envSlug, 6)}-${resourceToken}'
 var storageAccountName = 'st${take(envSlug, 9)}${resourceToken}'
 // The accounts that hold shard queues only: st<env><n><token>, n = 2..9.
-var shardStorageAccountNames = [for n in range(2, shardStorageAccountCount - 1): 'st${take(envSlug, 8)}${n}${resourceToken}']
+var shardStorageAccountNames = [for n in range(2, shardAccountCount - 1): 'st${take(envSlug, 8)}${n}${resourceToken}']
 var planName = 'plan-eventrouter-${environmentName}-${resourceToken}'
 var functionAppName = 'func-eventrouter-${environmentName}-${resourceToken}'
 var kafkaUsernameSecretName = 'kafka-sasl-username'

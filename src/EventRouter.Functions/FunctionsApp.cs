@@ -28,7 +28,7 @@ public static partial class FunctionsApp
         builder.Services.AddEventRouterProcessing(builder.Configuration);
         AddKafkaTriggers(builder);
         // Warn about routed queues (overrides, another prefix) that no queue trigger of this app reads.
-        builder.Services.AddQueueTriggerCoverageCheck(QueueTriggerCoverage.DefaultQueues);
+        builder.Services.AddQueueTriggerCoverageCheck([.. QueueTriggerCoverage.DefaultQueues, .. ShardTriggers.Queues]);
 
         // Telemetry from the worker through OpenTelemetry (Azure Monitor and/or OTLP, as the standard
         // variables say): the invocations (the worker's defaults), the core's "EventRouter" Meter and

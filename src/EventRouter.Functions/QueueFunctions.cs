@@ -14,9 +14,10 @@ namespace EventRouter.Functions;
 /// <see cref="QueueDeliveryHandler"/>: a message that is not a routed envelope goes to
 /// <c>&lt;queue&gt;-poison</c> at once and completes; a failing handler throws, so the host makes the
 /// message visible again and, after host.json's <c>maxDequeueCount</c>, moves it to
-/// <c>&lt;queue&gt;-poison</c> itself.
+/// <c>&lt;queue&gt;-poison</c> itself. The shards of a sharded route get theirs from infra/shards.json,
+/// written before compile into obj/ (ShardTriggers.targets; docs/functions.md, "Sharded routes").
 /// </summary>
-public sealed class QueueFunctions(QueueDeliveryHandler handler)
+public sealed partial class QueueFunctions(QueueDeliveryHandler handler)
 {
     /// <summary>The storage connection of the event queues (a connection string, or <c>EventStorage__queueServiceUri</c> with an identity).</summary>
     private const string Storage = EventStorageOptions.ConnectionName;

@@ -34,7 +34,7 @@ public sealed class ParameterFileTests
         var template = TemplateParameters();
 
         Assert.All(parameters.EnumerateObject(), p => Assert.True(template.TryGetProperty(p.Name, out _), $"{environment}: {p.Name} is not a parameter of main.bicep"));
-        Assert.All(template.EnumerateObject().Where(p => !p.Value.TryGetProperty("defaultValue", out _)),
+        Assert.All(template.EnumerateObject().Where(p => !p.Value.TryGetProperty("defaultValue", out _) && !p.Value.TryGetProperty("nullable", out _)),
             p => Assert.True(parameters.TryGetProperty(p.Name, out _), $"{environment}: required parameter {p.Name} is missing"));
         Assert.Equal(environment, parameters.GetProperty("providerEnvironment").GetProperty("value").GetString());
         Assert.Equal(environment, parameters.GetProperty("environmentName").GetProperty("value").GetString());
@@ -89,7 +89,7 @@ public sealed class ParameterFileTests
             if (fallback is not null && declared.TryGetProperty("allowedValues", out var allowed))
                 Assert.Contains(fallback, allowed.EnumerateArray().Select(a => a.ToString()));
         });
-        Assert.All(template.EnumerateObject().Where(p => !p.Value.TryGetProperty("defaultValue", out _)),
+        Assert.All(template.EnumerateObject().Where(p => !p.Value.TryGetProperty("defaultValue", out _) && !p.Value.TryGetProperty("nullable", out _)),
             p => Assert.True(parameters.TryGetProperty(p.Name, out _), $"infra/main.parameters.json: required parameter {p.Name} is missing"));
     }
 

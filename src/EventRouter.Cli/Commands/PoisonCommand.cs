@@ -23,7 +23,7 @@ internal static class PoisonCommand
         Option<string?> Reason, Option<string?> Type, Option<TimeSpan?> OlderThan, Option<int?> Limit)
     {
         public static Options Create() => new(CommonOptions.Settings(), CommonOptions.Environment(), CommonOptions.Json(),
-            new Option<string?>("--queue") { Description = "The poison queue: events-poison (default, Kafka records) or <queue>-poison (queue stage)." },
+            new Option<string?>("--queue") { Description = "The poison queue: events-poison (default, Kafka records) or <queue>-poison (queue stage); a sharded route's name (prices) for all its poison queues together." },
             new Option<string?>("--reason") { Description = "Only messages with this reason (invalid-json, missing-field, ..., raw-copy for a Functions runtime copy)." },
             new Option<string?>("--type") { Description = "Only events of this type (USER.CREATED) or category (USER.*), when the type is known." },
             new Option<TimeSpan?>("--older-than") { Description = "Only messages poisoned at least this long ago: 30m, 1h, 2d or hh:mm:ss.", CustomParser = r => ParseDuration(r) },
@@ -56,21 +56,32 @@ internal static class PoisonCommand
         var o = Options.Create();
         var command = new Command("list", "List poison messages without consuming them: reason, source, event id and type, age.");
         o.AddTo(command);
-        command.SetAction((parse, ct) => RunAsync(parse, o, ct, async (service, queue) =>
+        command.SetAction((parse, ct) => RunAsync(parse, o, ct, async (service, target) =>
         {
-            var entries = await service.ListAsync(queue, o.Filter(parse), ct);
+            var entries = await service.ListAsync(target, o.Filter(parse), ct);
             var now = DateTimeOffset.UtcNow;
             if (parse.GetValue(o.Json))
             {
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(entries.Select(e => Summary(e, now)), JsonOptions));
                 return ExitCodes.Ok;
             }
-            var table = new Table().Title($"{Markup.Escape(queue)}: {entries.Count} message(s)")
-                .AddColumn(TableOutput.Id("Id")).AddColumn("Reason").AddColumn("Source").AddColumn(TableOutput.Id("Event id")).AddColumn("Type").AddColumn(new TableColumn("Age").RightAligned());
+            var table = new Table().Title(target.IsRoute
+                    ? $"{Markup.Escape(target.Name)} ({target.Queues.Count} poison queues): {entries.Count} message(s)"
+                    : $"{Markup.Escape(target.Name)}: {entries.Count} message(s)")
+                .AddColumn(TableOutput.Id("Id"));
+            // A route's rows name the shard queue each came from (a re-drive puts it back there).
+            if (target.IsRoute) table.AddColumn("Queue");
+            table.AddColumn("Reason").AddColumn("Source").AddColumn(TableOutput.Id("Event id")).AddColumn("Type").AddColumn(new TableColumn("Age").RightAligned());
             foreach (var e in entries)
             {
-                table.AddRow(Markup.Escape(e.MessageId), Markup.Escape(e.Reason), Markup.Escape(e.SourceText), Markup.Escape(e.EventId ?? "-"),
-                    Markup.Escape(e.EventType ?? "-"), FormatAge(e.Age(now)));
+                string[] cells = [Markup.Escape(e.MessageId), .. target.IsRoute ? [Markup.Escape(e.PoisonQueue)] : Array.Empty<string>(),
+                    Markup.Escape(e.Reason), Markup.Escape(e.SourceText), Markup.Escape(e.EventId ?? "-"), Markup.Escape(e.EventType ?? "-"), FormatAge(e.Age(now))];
+                table.AddRow(cells);
+            }
+            if (target.IsRoute)
+            {
+                table.AddRow([.. new[] { "[bold]Total[/]", $"[bold]{entries.Count} message(s)[/]" }.Concat(Enumerable.Repeat("", 5))]);
+                table.Caption(Markup.Escape(string.Join(", ", target.Queues.Select(q => $"{q}: {entries.Count(e => e.PoisonQueue == q)}"))));
             }
             TableOutput.Write(console(), table);
             return ExitCodes.Ok;
@@ -84,14 +95,15 @@ internal static class PoisonCommand
         var id = new Argument<string>("id") { Description = "The message id (from poison list)." };
         var command = new Command("show", "Show one poison message in full, with the original value decoded when it is UTF-8 text.") { id };
         o.AddTo(command, filters: false);
-        command.SetAction((parse, ct) => RunAsync(parse, o, ct, async (service, queue) =>
+        command.SetAction((parse, ct) => RunAsync(parse, o, ct, async (service, target) =>
         {
-            var detail = await service.ShowAsync(queue, parse.GetValue(id)!, ct);
+            var detail = await service.ShowAsync(target, parse.GetValue(id)!, ct);
             if (detail is null)
             {
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"eventrouter poison show: no message {parse.GetValue(id)} in {queue}.");
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"eventrouter poison show: no message {parse.GetValue(id)} in {string.Join(", ", target.Queues)}.");
                 return ExitCodes.Failed;
             }
+            var queue = detail.Entry.PoisonQueue;
             var json = new JsonObject
             {
                 ["id"] = detail.Entry.MessageId,
@@ -129,7 +141,7 @@ internal static class PoisonCommand
             "Re-drive poison messages: Kafka records (events-poison) go through routing again (a record still invalid becomes a new poison " +
             "message before the old one is deleted); queue-stage poison goes back onto its origin queue.") { dryRun };
         o.AddTo(command);
-        command.SetAction((parse, ct) => RunAsync(parse, o, ct, async (service, queue) =>
+        command.SetAction((parse, ct) => RunAsync(parse, o, ct, async (service, target) =>
         {
             var json = parse.GetValue(o.Json);
             var isDryRun = parse.GetValue(dryRun);
@@ -142,14 +154,14 @@ internal static class PoisonCommand
                 {
                     var task = context.AddTask(isDryRun ? "Checking" : "Re-driving", maxValue: 1);
                     var progress = new Progress<(int Done, int Total)>(p => { task.MaxValue = Math.Max(1, p.Total); task.Value = p.Done; });
-                    report = await service.RedriveAsync(queue, o.Filter(parse), isDryRun, progress, ct);
+                    report = await service.RedriveAsync(target, o.Filter(parse), isDryRun, progress, ct);
                     task.Value = task.MaxValue;
                 });
             }
             else
             {
                 var lines = new PeriodicProgress(parse.InvocationConfiguration.Error, isDryRun ? "checked" : "re-driven", service.RedriveBatchSize);
-                report = await service.RedriveAsync(queue, o.Filter(parse), isDryRun, lines, ct);
+                report = await service.RedriveAsync(target, o.Filter(parse), isDryRun, lines, ct);
             }
             var now = DateTimeOffset.UtcNow;
             if (json)
@@ -251,18 +263,27 @@ internal static class PoisonCommand
                 parse.InvocationConfiguration.Error.WriteLine("eventrouter poison purge: deletes messages for good; add --yes to confirm (try `poison list` with the same filters first).");
                 return Task.FromResult(ExitCodes.InvalidConfiguration);
             }
-            return RunAsync(parse, o, ct, async (service, queue) =>
+            return RunAsync(parse, o, ct, async (service, target) =>
             {
-                var deleted = await service.PurgeAsync(queue, o.Filter(parse), ct);
-                if (parse.GetValue(o.Json)) parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new { queue, deleted }, JsonOptions));
-                else console().MarkupLine($"Deleted [bold]{deleted}[/] message(s) from {Markup.Escape(queue)}.");
+                var perQueue = await service.PurgeAsync(target, o.Filter(parse), ct);
+                var deleted = perQueue.Sum(q => q.Deleted);
+                if (parse.GetValue(o.Json))
+                {
+                    parse.InvocationConfiguration.Output.WriteLine(target.IsRoute
+                        ? JsonSerializer.Serialize(new { queue = target.Name, deleted, queues = perQueue.Select(q => new { queue = q.Queue, deleted = q.Deleted }) }, JsonOptions)
+                        : JsonSerializer.Serialize(new { queue = target.Name, deleted }, JsonOptions));
+                }
+                else
+                {
+                    console().MarkupLine($"Deleted [bold]{deleted}[/] message(s) from {Markup.Escape(target.IsRoute ? string.Join(", ", perQueue.Select(q => $"{q.Queue} ({q.Deleted})")) : target.Name)}.");
+                }
                 return ExitCodes.Ok;
             });
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, Options o, CancellationToken ct, Func<PoisonService, string, Task<int>> action)
+    private static async Task<int> RunAsync(ParseResult parse, Options o, CancellationToken ct, Func<PoisonService, PoisonTarget, Task<int>> action)
     {
         var error = parse.InvocationConfiguration.Error;
         try
@@ -270,6 +291,9 @@ internal static class PoisonCommand
             using var host = EventRouterHost.CreateBuilder(parse.ToHostSettings(HostMode.Process, o.Settings, o.Environment)).Build();
             var service = CreateService(host.Services);
             var queue = parse.GetValue(o.Queue) ?? service.DefaultQueue;
+            var target = PoisonTarget.Of(host.Services.GetRequiredService<RouteTable>(), queue);
+            // A sharded route's name stands for its poison queues, any of which may not exist yet (nothing poisoned there).
+            if (target.IsRoute) return await action(service, target);
             if (service.ValidateQueue(queue) is { } problem)
             {
                 await error.WriteLineAsync($"eventrouter poison: {problem}");
@@ -285,7 +309,7 @@ internal static class PoisonCommand
                     (existing.Count > 0 ? $" Poison queues: {string.Join(", ", existing)}." : " There are no poison queues yet."));
                 return ExitCodes.InvalidConfiguration;
             }
-            return await action(service, queue);
+            return await action(service, target);
         }
         catch (Exception ex) when (ConfigurationErrors.TryReport(ex, error))
         {

@@ -18,7 +18,7 @@ namespace EventRouter.Cli.Operations;
 /// (<c>UpdateMessage</c> with visibility 0). Nothing is deleted before its replacement is written;
 /// if the process dies midway, the held messages reappear when their visibility timeout ends.
 /// </summary>
-internal sealed class PoisonService(StorageAccounts queues, BlobServiceClient blobs, RoutingPipeline router, RoutingOptions routing, TimeProvider time)
+internal sealed partial class PoisonService(StorageAccounts queues, BlobServiceClient blobs, RoutingPipeline router, RoutingOptions routing, TimeProvider time)
 {
     /// <summary>How long scanned messages stay hidden if the tool dies before releasing them.</summary>
     public TimeSpan HoldTime { get; init; } = TimeSpan.FromMinutes(5);

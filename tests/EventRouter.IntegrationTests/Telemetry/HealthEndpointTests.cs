@@ -61,7 +61,7 @@ public sealed class HealthEndpointTests(ITestOutputHelper output) : IDisposable
             storage.Stop(TimeSpan.FromSeconds(10));
             var notReady = await WaitForAsync($"{baseAddress}/readyz", HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), worker);
             output.WriteLine("while Azurite is down: " + notReady);
-            Assert.Contains("storage has not answered", notReady);
+            Assert.Contains("storage EventStorage has not answered", notReady);
             Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync($"{baseAddress}/healthz")).StatusCode);
 
             await storage.StartAsync();

@@ -7,15 +7,20 @@ namespace EventRouter.Cli.Hosting.Health;
 /// <param name="AssignedPartitions">How many partitions it owns.</param>
 internal sealed record ConsumerReadiness(string Topic, bool Running, bool HasAssignment, int AssignedPartitions);
 
+/// <summary>One storage connection as readiness sees it.</summary>
+/// <param name="Connection">Its name (<c>EventStorage</c>, a <c>Routing:ShardConnections</c> entry): a name, never its value.</param>
+/// <param name="LastSuccess">When it last answered the probe, or null when it never has.</param>
+internal sealed record StorageReadiness(string Connection, DateTimeOffset? LastSuccess);
+
 /// <summary>What readiness is decided from.</summary>
 /// <param name="Consumers">The Kafka consumers (none in a <c>--process-only</c> worker).</param>
-/// <param name="LastStorageSuccess">When storage last answered, or null when it never has.</param>
+/// <param name="Storage">Every storage connection a queue lives in (<c>EventStorage</c> first, then the shard connections).</param>
 /// <param name="PausedOnStorageFailureSince">Since when a partition has been paused because its batch could not be written, or null.</param>
 /// <param name="Now">Now.</param>
 /// <param name="Threshold">How long storage may fail before the worker is not ready (<see cref="HealthOptions.StorageFailureThreshold"/>).</param>
 internal sealed record ReadinessInputs(
     IReadOnlyList<ConsumerReadiness> Consumers,
-    DateTimeOffset? LastStorageSuccess,
+    IReadOnlyList<StorageReadiness> Storage,
     DateTimeOffset? PausedOnStorageFailureSince,
     DateTimeOffset Now,
     TimeSpan Threshold);
@@ -32,7 +37,9 @@ internal static class Readiness
     /// <summary>
     /// Ready when every consumer runs and has its assignment (owning no partition counts: the group
     /// has more members than partitions), storage answered within the threshold, and no partition has
-    /// been paused on a storage failure for longer than the threshold.
+    /// been paused on a storage failure for longer than the threshold. Each storage connection counts
+    /// on its own: one account down stops the shards in it, so the worker is not ready, and the
+    /// reason names that connection.
     /// </summary>
     public static HealthReport Decide(ReadinessInputs inputs)
     {
@@ -44,13 +51,16 @@ internal static class Readiness
             else if (!consumer.HasAssignment) reasons.Add($"the {consumer.Topic} consumer has no partition assignment yet (joining its group)");
         }
 
-        if (inputs.LastStorageSuccess is not { } last)
+        foreach (var storage in inputs.Storage)
         {
-            reasons.Add("storage has not answered yet");
-        }
-        else if (inputs.Now - last > inputs.Threshold)
-        {
-            reasons.Add($"storage has not answered for {Seconds(inputs.Now - last)} s (more than {Seconds(inputs.Threshold)} s)");
+            if (storage.LastSuccess is not { } last)
+            {
+                reasons.Add($"storage {storage.Connection} has not answered yet");
+            }
+            else if (inputs.Now - last > inputs.Threshold)
+            {
+                reasons.Add($"storage {storage.Connection} has not answered for {Seconds(inputs.Now - last)} s (more than {Seconds(inputs.Threshold)} s)");
+            }
         }
 
         if (inputs.PausedOnStorageFailureSince is { } paused && inputs.Now - paused > inputs.Threshold)

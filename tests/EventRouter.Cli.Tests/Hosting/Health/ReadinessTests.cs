@@ -10,7 +10,9 @@ public sealed class ReadinessTests
 
     private static ReadinessInputs Inputs(IReadOnlyList<ConsumerReadiness>? consumers = null, DateTimeOffset? storage = null, DateTimeOffset? pausedSince = null, bool neverReached = false)
         => new(consumers ?? [new("Notifications", true, true, 3), new("Prices", true, true, 6)],
-            neverReached ? null : storage ?? Now.AddSeconds(-5), pausedSince, Now, Threshold);
+            [new(RoutingConnection, neverReached ? null : storage ?? Now.AddSeconds(-5))], pausedSince, Now, Threshold);
+
+    private const string RoutingConnection = "EventStorage";
 
     [Fact]
     public void Decide_AssignedRunningStorageFresh_Ready()
@@ -39,7 +41,24 @@ public sealed class ReadinessTests
 
     [Fact]
     public void Decide_StorageNeverAnswered_NotReady()
-        => Assert.Contains("storage has not answered yet", Readiness.Decide(Inputs(neverReached: true)).Reasons);
+        => Assert.Contains("storage EventStorage has not answered yet", Readiness.Decide(Inputs(neverReached: true)).Reasons);
+
+    [Fact]
+    public void Decide_OneOfTwoAccountsSilent_NotReadyNamingThatConnectionOnly()
+    {
+        var report = Readiness.Decide(Inputs() with
+        {
+            Storage = [new("EventStorage", Now.AddSeconds(-5)), new("EventStorage2", Now.AddSeconds(-90))],
+        });
+
+        Assert.False(report.Healthy);
+        Assert.Equal(["storage EventStorage2 has not answered for 90 s (more than 60 s)"], report.Reasons);
+    }
+
+    [Fact]
+    public void Decide_ShardAccountNeverAnswered_NotReadyNamingIt()
+        => Assert.Equal(["storage EventStorage2 has not answered yet"],
+            Readiness.Decide(Inputs() with { Storage = [new("EventStorage", Now), new("EventStorage2", null)] }).Reasons);
 
     [Theory]
     [InlineData(60, true)]   // exactly the threshold: still ready
