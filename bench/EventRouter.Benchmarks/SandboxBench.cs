@@ -10,7 +10,8 @@ namespace EventRouter.Benchmarks;
 /// from its JSON report: events per second through the whole pipeline (produced until handled by
 /// the queue stage) and into the queues, and Azurite requests per event by kind. The rate is above
 /// what the pipeline takes, so the pipeline is the bound (the producer waits while it is 10,000
-/// behind). The load average is printed next to the figures: the machine is shared.
+/// behind). The load average is printed next to the figures: the machine is shared. So is the CPU
+/// each process spent per event (<see cref="ProcessTreeCpu"/>), which load changes much less.
 /// </summary>
 internal static class SandboxBench
 {
@@ -21,7 +22,7 @@ internal static class SandboxBench
         {
             var before = LoadAverage();
             var clock = Stopwatch.StartNew();
-            var (exitCode, report, stderr) = await RunSandboxAsync(count, rate);
+            var (exitCode, report, stderr, cpu) = await RunSandboxAsync(count, rate);
             var after = LoadAverage();
             if (report is null)
             {
@@ -43,12 +44,22 @@ internal static class SandboxBench
                     ">= 500/s",
                     $"{(root.GetProperty("succeeded").GetBoolean() ? "sum = N" : "FAILED: " + root.GetProperty("closingLine").GetString())}; " +
                     $"{Number("storageRequestsPerEvent"):0.00} Azurite requests/event ({string.Join(", ", requests)}); " +
-                    $"re-read {Number("reRead"):N0}; {clock.Elapsed.TotalSeconds:N0} s in all; load average {before} before, {after} after");
+                    $"re-read {Number("reRead"):N0}; {CpuPerEvent(cpu, Number("accountedFor"))}; " +
+                    $"{clock.Elapsed.TotalSeconds:N0} s in all; load average {before} before, {after} after");
             }
         }
     }
 
-    private static async Task<(int ExitCode, JsonDocument? Report, string Stderr)> RunSandboxAsync(int count, int rate)
+    /// <summary>CPU milliseconds per event by process, and the rate all of this machine's cores would allow at that cost.</summary>
+    private static string CpuPerEvent(IReadOnlyDictionary<string, double> cpuSeconds, double events)
+    {
+        if (events <= 0 || cpuSeconds.Count == 0) return "CPU not sampled";
+        var perEvent = cpuSeconds.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value * 1000 / events:0.00}");
+        var total = cpuSeconds.Values.Sum() * 1000 / events;
+        return $"CPU ms/event {total:0.00} ({string.Join(", ", perEvent)}), so at most {Environment.ProcessorCount * 1000 / total:N0}/s on {Environment.ProcessorCount} cores";
+    }
+
+    private static async Task<(int ExitCode, JsonDocument? Report, string Stderr, IReadOnlyDictionary<string, double> Cpu)> RunSandboxAsync(int count, int rate)
     {
         var startInfo = new ProcessStartInfo("dotnet")
         {
@@ -64,7 +75,12 @@ internal static class SandboxBench
         using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start eventrouter dev");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        IReadOnlyDictionary<string, double> cpu;
+        await using (var sampler = new ProcessTreeCpu(process.Id))
+        {
+            await process.WaitForExitAsync();
+            cpu = sampler.SecondsByRole();
+        }
         var text = await stdout;
         JsonDocument? report = null;
         try
@@ -75,7 +91,7 @@ internal static class SandboxBench
         {
             // Reported as a failed row with the last line of stderr.
         }
-        return (process.ExitCode, report, await stderr);
+        return (process.ExitCode, report, await stderr, cpu);
     }
 
     private static string LoadAverage()

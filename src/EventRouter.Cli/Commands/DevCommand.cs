@@ -37,8 +37,9 @@ internal static class DevCommand
     // Longer than a storage request's network timeout and its retries take to give up (30 s each).
     private static readonly TimeSpan QueueStageStallTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan CommitWait = TimeSpan.FromSeconds(30);
-    // Well inside what the mock broker keeps per partition and what Azurite in memory holds (both in
-    // docs/performance.md, "Limits and costs the code is sized by").
+    // Well inside what the mock broker keeps per partition, and few enough held messages for
+    // Azurite, whose every receive scans all it holds (both in docs/performance.md, "Limits and
+    // costs the code is sized by").
     internal const long MaxBacklog = 10_000;
 
     public static Command Create(Func<IAnsiConsole> console)
@@ -77,9 +78,9 @@ internal static class DevCommand
         AzuriteProcess azurite;
         try
         {
-            // In memory: each sandbox run starts empty, and it is faster than a data folder. Queue and
-            // blob services in two processes: each is bound by its one node.js thread.
-            azurite = await AzuriteProcess.StartInMemoryAsync(split: true);
+            // A throwaway data folder: each sandbox run starts empty. Queue and blob services in two
+            // processes: each is bound by its one node.js thread.
+            azurite = await AzuriteProcess.StartScratchAsync(split: true);
         }
         catch (FileNotFoundException ex)
         {

@@ -7,11 +7,12 @@ namespace EventRouter.Cli.Sandbox;
 /// <summary>
 /// Azurite (the Azure Storage emulator) from the repository's npm dependency, as a child process
 /// on loopback ports: the storage peer of <c>eventrouter dev</c> and of the integration tests.
-/// Data lives in a folder, so a restart on the same ports keeps queues and messages; or, faster,
-/// in memory (<see cref="StartInMemoryAsync"/>), lost when the process ends. In memory, the queue
-/// and blob services can run as two processes (<c>azurite-queue</c>, <c>azurite-blob</c>): each
-/// Azurite process serves every request on one node.js thread, and that thread is what bounds the
-/// sandbox, so two of them serve about twice as much on a machine with a core to spare.
+/// Data lives in a folder, so a restart on the same ports keeps queues and messages. For a run
+/// that keeps nothing (<see cref="StartScratchAsync"/>), the folder is a throwaway one on a
+/// memory-backed file system, and the queue and blob services can run as two processes
+/// (<c>azurite-queue</c>, <c>azurite-blob</c>): each Azurite process serves every request on one
+/// node.js thread, and that thread is what bounds the sandbox, so two of them serve about twice as
+/// much on a machine with a core to spare.
 /// </summary>
 internal sealed class AzuriteProcess : IAsyncDisposable
 {
@@ -27,7 +28,7 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     private const int ErrorLinesKept = 5;
     private bool _ownsDirectory;
 
-    private AzuriteProcess(string executable, string? dataDirectory, int queuePort, int blobPort, bool split = false)
+    private AzuriteProcess(string executable, string dataDirectory, int queuePort, int blobPort, bool split = false)
     {
         _executable = executable;
         _split = split;
@@ -36,8 +37,8 @@ internal sealed class AzuriteProcess : IAsyncDisposable
         BlobPort = blobPort;
     }
 
-    /// <summary>The data folder, or null when the data lives in memory.</summary>
-    public string? DataDirectory { get; }
+    /// <summary>The data folder.</summary>
+    public string DataDirectory { get; }
     public int QueuePort { get; }
     public int BlobPort { get; }
     public bool IsRunning => _processes.Count > 0 && _processes.All(p => !p.HasExited);
@@ -62,13 +63,65 @@ internal sealed class AzuriteProcess : IAsyncDisposable
         return azurite;
     }
 
-    /// <summary>Starts Azurite keeping its data in memory (faster; a restart starts empty).</summary>
+    /// <summary>
+    /// Starts Azurite with its data in a throwaway folder, on <c>/dev/shm</c> where the machine has
+    /// that memory-backed file system, deleted at dispose: each run starts empty.
+    /// </summary>
+    /// <remarks>
+    /// Not Azurite's <c>--inMemoryPersistence</c>: it keeps every message as an extent of its own,
+    /// and its garbage collection removes them one at a time, each removal rebuilding the indexes
+    /// of all the others, so the cost of deletes grows with the square of the messages handled
+    /// (docs/performance.md, "The sandbox"). A data folder appends messages to shared extent files.
+    /// </remarks>
     /// <param name="split">Run the queue and blob services as two processes.</param>
-    public static async Task<AzuriteProcess> StartInMemoryAsync(bool split = false, CancellationToken cancellationToken = default)
+    public static async Task<AzuriteProcess> StartScratchAsync(bool split = false, CancellationToken cancellationToken = default)
     {
-        var azurite = new AzuriteProcess(FindExecutable(), null, FreePort(), FreePort(), split);
-        await azurite.StartAsync(cancellationToken).ConfigureAwait(false);
+        var directory = CreateScratchDirectory();
+        var azurite = new AzuriteProcess(FindExecutable(), directory, FreePort(), FreePort(), split) { _ownsDirectory = true };
+        try
+        {
+            await azurite.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await azurite.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         return azurite;
+    }
+
+    private const string ScratchPrefix = "eventrouter-azurite-";
+
+    // <prefix><pid>-<guid>: the process id lets a later run remove what a killed one left behind,
+    // which on /dev/shm would otherwise hold memory until the machine restarts.
+    private static string CreateScratchDirectory()
+    {
+        var root = !OperatingSystem.IsWindows() && Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+        foreach (var stale in Directory.EnumerateDirectories(root, ScratchPrefix + "*"))
+        {
+            var parts = Path.GetFileName(stale)[ScratchPrefix.Length..].Split('-');
+            if (parts is [var owner, { Length: 32 }] && int.TryParse(owner, out var pid) && !IsAlive(pid))
+            {
+                try { Directory.Delete(stale, recursive: true); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+            }
+        }
+        var directory = Path.Combine(root, $"{ScratchPrefix}{Environment.ProcessId}-{Guid.NewGuid():n}");
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
+        else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); // it holds the run's events
+        return directory;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
     }
 
     /// <summary>Starts the process again on the same ports and data folder (after <see cref="Kill"/>).</summary>
@@ -78,7 +131,7 @@ internal sealed class AzuriteProcess : IAsyncDisposable
         Kill(); // whatever is left of an earlier start
         _errorLines.Clear(); // so that a failed restart gives this start's reason, not an earlier life's
         string[] common = ["--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose"];
-        string[] storage = DataDirectory is null ? ["--inMemoryPersistence"] : ["--location", DataDirectory];
+        string[] storage = ["--location", DataDirectory];
         string[] queue = ["--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         string[] blob = ["--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         if (_split)
@@ -204,7 +257,7 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Kill();
-        if (_ownsDirectory && DataDirectory is not null)
+        if (_ownsDirectory)
         {
             try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
         }

@@ -4,8 +4,8 @@ namespace EventRouter.Cli.Sandbox;
 /// When the sandbox's producer may send its next event: at the requested rate, and never while the
 /// pipeline is more than <c>maxBacklog</c> events behind. Without that bound a rate the machine
 /// cannot follow loses events: the mock broker keeps a few MiB per partition and drops the oldest
-/// (unread) records, and Azurite in memory stops answering past some tens of thousands of held
-/// messages (docs/performance.md, "Limits and costs the code is sized by").
+/// (unread) records, and Azurite slows down with every message it holds, as each receive scans
+/// them all (docs/performance.md, "Limits and costs the code is sized by").
 /// </summary>
 internal sealed class ProducePacer(int rate, long maxBacklog)
 {

@@ -21,7 +21,7 @@ internal static class SandboxWayIn
                 : $"SASL_SSL, SCRAM-SHA-512 as '{DevCommand.SandboxUser}', a CA made for this run (in the settings file as {KafkaSettingNames.SslCaPem})")
             .AddRow("Topics", $"Notifications, Prices ({DevCommand.Partitions} partitions each, as the provider's)")
             .AddRow("Consumer group", DevCommand.ConsumerGroup)
-            .AddRow("Storage", $"Azurite, in memory: queues {queueEndpoint}, blobs {blobEndpoint}")
+            .AddRow("Storage", $"Azurite (scratch): queues {queueEndpoint}, blobs {blobEndpoint}")
             .AddRow("Settings file", Markup.Escape(settingsPath) + " (yours only, deleted on stop)");
         console.Write(table);
         // Unwrapped, so that each command can be copied as it stands.

@@ -55,7 +55,7 @@ public sealed partial class SandboxRunTests(ITestOutputHelper output)
         Assert.Contains("eventrouter-dev", text);
         var storage = Regex.Match(text, @"Storage: Azurite's development account \(devstoreaccount1\); its connection string is EventStorage in the settings file\. In Azure Storage Explorer: Attach to a local emulator, queues port (?<queue>\d+), blobs port \d+\.");
         Assert.True(storage.Success, "no storage line:\n" + text);
-        Assert.Matches($@"Storage\s*│\s*Azurite, in memory: queues http://127\.0\.0\.1:{storage.Groups["queue"].Value},", text);
+        Assert.Matches($@"Storage\s*│\s*Azurite \(scratch\): queues http://127\.0\.0\.1:{storage.Groups["queue"].Value},", text);
         // No account key in the output, not even Azurite's published one.
         Assert.DoesNotContain("AccountKey", text);
         Assert.DoesNotContain("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq", text);
