@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
@@ -133,9 +134,10 @@ public sealed class SaslSslFrontTests(ITestOutputHelper output) : IDisposable
     public void ConfluentKafka_WrongPassword_AuthenticationFailsAndTheFrontRejects(SaslMechanism mechanism)
     {
         var front = StartFront();
-        var errors = new List<Error>();
+        // librdkafka calls the error handler on its own thread while the test reads.
+        var errors = new ConcurrentQueue<Error>();
         KafkaNativeLibrary.EnsureLoaded();
-        using var admin = new AdminClientBuilder(SaslSsl(front, mechanism, password: "wrong")).SetErrorHandler((_, e) => errors.Add(e)).SetLogHandler((_, _) => { }).Build();
+        using var admin = new AdminClientBuilder(SaslSsl(front, mechanism, password: "wrong")).SetErrorHandler((_, e) => errors.Enqueue(e)).SetLogHandler((_, _) => { }).Build();
 
         var failure = Assert.Throws<KafkaException>(() => admin.GetMetadata(TimeSpan.FromSeconds(10)));
 
@@ -150,9 +152,10 @@ public sealed class SaslSslFrontTests(ITestOutputHelper output) : IDisposable
     public void ConfluentKafka_MechanismTheFrontDoesNotOffer_FailsNamingWhatItOffers()
     {
         var front = StartFront(mechanisms: [SaslMechanismNames.ScramSha512]);
-        var errors = new List<Error>();
+        // librdkafka calls the error handler on its own thread while the test reads.
+        var errors = new ConcurrentQueue<Error>();
         KafkaNativeLibrary.EnsureLoaded();
-        using var admin = new AdminClientBuilder(SaslSsl(front, SaslMechanism.Plain)).SetErrorHandler((_, e) => errors.Add(e)).SetLogHandler((_, _) => { }).Build();
+        using var admin = new AdminClientBuilder(SaslSsl(front, SaslMechanism.Plain)).SetErrorHandler((_, e) => errors.Enqueue(e)).SetLogHandler((_, _) => { }).Build();
 
         Assert.Throws<KafkaException>(() => admin.GetMetadata(TimeSpan.FromSeconds(10)));
 
@@ -165,9 +168,10 @@ public sealed class SaslSslFrontTests(ITestOutputHelper output) : IDisposable
     public void ConfluentKafka_CertificateForAnotherHost_TlsFailsOnHostNameVerification()
     {
         var front = StartFront(certificates: TestCertificates.Create(["broker.example.invalid"]));
-        var errors = new List<Error>();
+        // librdkafka calls the error handler on its own thread while the test reads.
+        var errors = new ConcurrentQueue<Error>();
         KafkaNativeLibrary.EnsureLoaded();
-        using var admin = new AdminClientBuilder(SaslSsl(front, SaslMechanism.ScramSha512)).SetErrorHandler((_, e) => errors.Add(e)).SetLogHandler((_, _) => { }).Build();
+        using var admin = new AdminClientBuilder(SaslSsl(front, SaslMechanism.ScramSha512)).SetErrorHandler((_, e) => errors.Enqueue(e)).SetLogHandler((_, _) => { }).Build();
 
         Assert.Throws<KafkaException>(() => admin.GetMetadata(TimeSpan.FromSeconds(10)));
 
