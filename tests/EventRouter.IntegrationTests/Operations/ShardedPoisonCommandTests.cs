@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Azure.Storage.Queues;
 using EventRouter.Cli.Commands;
-using EventRouter.Cli.Sandbox;
 using EventRouter.IntegrationTests.Infrastructure;
 using EventRouter.Processing;
 using EventRouter.Routing;
@@ -25,20 +24,15 @@ public sealed class ShardedPoisonCommandTests(AzuriteFixture azurite)
     [Fact]
     public async Task PoisonCommands_ShardedRouteName_ListAllShardsPoisonWithTotal_RedriveBackToEachShardInItsAccount()
     {
-        await using var second = await AzuriteProcess.StartAsync();
         var handler = new FailingHandler();
-        await using var scope = new StorageScope(azurite.ConnectionString, prefix => new Dictionary<string, string?>
+        await using var sharded = await TwoAccountShards.StartAsync(azurite, new Dictionary<string, string?>
         {
-            ["EventStorage2"] = second.ConnectionString,
-            ["Routing:Shards:0:Queue"] = prefix + "-prices",
-            ["Routing:Shards:0:Count"] = "4",
-            ["Routing:ShardConnections:0"] = "EventStorage",
-            ["Routing:ShardConnections:1"] = "EventStorage2",
             ["Processing:MaxPollingInterval"] = "00:00:00.200",
             ["Processing:MaxDequeueCount"] = "1",
             ["Processing:RetryVisibilityTimeout"] = "00:00:00",
         }, s => s.AddSingleton<IEventHandler>(handler));
-        var accounts = new[] { scope.Queues, new QueueServiceClient(second.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }) };
+        var (scope, second) = (sharded.Storage, sharded.Second);
+        var accounts = sharded.Accounts;
 
         // 32 prices of 16 instruments; the handler fails those of instruments in shards 0 and 1 (one per account).
         var shardOf = new Dictionary<Guid, int>();
@@ -119,7 +113,7 @@ public sealed class ShardedPoisonCommandTests(AzuriteFixture azurite)
         }
     }
 
-    private static async Task<int> PoisonCountAsync(StorageScope scope, QueueServiceClient[] accounts)
+    private static async Task<int> PoisonCountAsync(StorageScope scope, IReadOnlyList<QueueServiceClient> accounts)
     {
         var total = 0;
         for (var shard = 0; shard < 4; shard++)

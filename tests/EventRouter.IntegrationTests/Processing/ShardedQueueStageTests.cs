@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text;
 using Azure.Storage.Queues;
 using EventRouter.Cli.Operations;
-using EventRouter.Cli.Sandbox;
 using EventRouter.Delivery;
 using EventRouter.IntegrationTests.Infrastructure;
 using EventRouter.Processing;
@@ -22,20 +21,15 @@ public sealed class ShardedQueueStageTests(AzuriteFixture azurite)
     [Fact]
     public async Task QueuePump_4ShardsIn2Accounts_HandlesEveryEventOnce_PoisonStaysInTheShardsAccount_StatsShowsEachShard()
     {
-        await using var second = await AzuriteProcess.StartAsync();
         var handler = new ShardRecordingHandler();
-        await using var scope = new StorageScope(azurite.ConnectionString, prefix => new Dictionary<string, string?>
+        await using var sharded = await TwoAccountShards.StartAsync(azurite, new Dictionary<string, string?>
         {
-            ["EventStorage2"] = second.ConnectionString,
-            ["Routing:Shards:0:Queue"] = prefix + "-prices",
-            ["Routing:Shards:0:Count"] = "4",
-            ["Routing:ShardConnections:0"] = "EventStorage",
-            ["Routing:ShardConnections:1"] = "EventStorage2",
             ["Processing:MaxPollingInterval"] = "00:00:00.200",
             ["Processing:MaxDequeueCount"] = "2",
             ["Processing:RetryVisibilityTimeout"] = "00:00:00",
         }, s => s.AddSingleton<IEventHandler>(handler));
-        var accounts = new[] { scope.Queues, new QueueServiceClient(second.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }) };
+        var scope = sharded.Storage;
+        var accounts = sharded.Accounts;
         // 80 prices of 16 instruments; the handler fails every price of instrument US0000000007.
         var ids = new List<Guid>();
         var records = new List<InboundRecord>();

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Queues;
-using EventRouter.Cli.Sandbox;
 using EventRouter.IntegrationTests.Infrastructure;
 using EventRouter.Routing;
 using static EventRouter.IntegrationTests.Infrastructure.SampleEvents;
@@ -18,16 +17,9 @@ public sealed class ShardedRoutingStorageTests(AzuriteFixture azurite)
     [Fact]
     public async Task RouteBatchAsync_1000Prices_4ShardsIn2Accounts_EachEventOnceInTheShardItsKeyHashesTo()
     {
-        await using var second = await AzuriteProcess.StartAsync();
-        await using var scope = new StorageScope(azurite.ConnectionString, prefix => new Dictionary<string, string?>
-        {
-            ["EventStorage2"] = second.ConnectionString,
-            ["Routing:Shards:0:Queue"] = prefix + "-prices",
-            ["Routing:Shards:0:Count"] = "4",
-            ["Routing:ShardConnections:0"] = "EventStorage",
-            ["Routing:ShardConnections:1"] = "EventStorage2",
-        });
-        var accounts = new[] { scope.Queues, new QueueServiceClient(second.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }) };
+        await using var sharded = await TwoAccountShards.StartAsync(azurite);
+        var scope = sharded.Storage;
+        var accounts = sharded.Accounts;
         // 1,000 prices of 150 instruments (the key), on 6 partitions, routed a partition's batch at a time.
         var keyOf = new Dictionary<Guid, string>();
         var records = Enumerable.Range(0, 1000).Select(i =>

@@ -1,5 +1,4 @@
 using EventRouter.Cli.Hosting.Health;
-using EventRouter.Cli.Sandbox;
 using EventRouter.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,15 +17,8 @@ public sealed class ShardedReadinessTests(AzuriteFixture azurite)
     [Fact]
     public async Task Ready_ShardAccountStopped_NotReadyNamingThatConnectionOnly_ReadyAgainAfterItsRestart()
     {
-        await using var second = await AzuriteProcess.StartAsync();
-        await using var scope = new StorageScope(azurite.ConnectionString, prefix => new Dictionary<string, string?>
-        {
-            ["EventStorage2"] = second.ConnectionString,
-            ["Routing:Shards:0:Queue"] = prefix + "-prices",
-            ["Routing:Shards:0:Count"] = "4",
-            ["Routing:ShardConnections:0"] = "EventStorage",
-            ["Routing:ShardConnections:1"] = "EventStorage2",
-        });
+        await using var sharded = await TwoAccountShards.StartAsync(azurite);
+        var (scope, second) = (sharded.Storage, sharded.Second);
         var options = Options.Create(new HealthOptions
         {
             ProbeInterval = TimeSpan.FromMilliseconds(200),
