@@ -142,6 +142,28 @@ public sealed class QueueStageTests(AzuriteFixture azurite)
         Assert.Empty(await scope.DrainAsync(scope.Queue("events-user-poison")));
     }
 
+    [Fact]
+    public async Task HandleAsync_StopRequestedAsTheHandlerSucceeds_ClaimCompleted_RedeliverySkipsTheHandler()
+    {
+        using var stopping = new CancellationTokenSource();
+        // Registered after the archive handler, so it is the last one: the stop comes between the
+        // handler's return and its claim being completed.
+        var handler = new RecordingHandler { AfterHandled = stopping.Cancel };
+        await using var scope = new StorageScope(azurite.ConnectionString, FastPump, s => s.AddSingleton<IEventHandler>(handler));
+        await scope.Pipeline.RouteBatchAsync([Record("Notifications", 1, Event("USER.CREATED"))]);
+        var queue = scope.Queues.GetQueueClient(scope.Queue("events-user"));
+        var message = (await queue.ReceiveMessageAsync()).Value;
+        var delivery = new QueueDelivery(message.MessageId, message.DequeueCount, message.Body);
+        var stage = scope.Services.GetRequiredService<QueueDeliveryHandler>();
+
+        Assert.Equal(QueueHandlingResult.Handled, await stage.HandleAsync(queue.Name, delivery, stopping.Token));
+        Assert.True(stopping.IsCancellationRequested);
+
+        // The same message again, as after a crash before its delete: the handler is done with it.
+        Assert.Equal(QueueHandlingResult.Handled, await stage.HandleAsync(queue.Name, delivery with { DequeueCount = 2 }));
+        Assert.Single(handler.Attempts);
+    }
+
     private static async Task RunPumpUntilAsync<T>(StorageScope scope, Func<Task<T?>> probe, Func<T, Task> verify) where T : class
     {
         var pump = ActivatorUtilities.CreateInstance<QueuePumpService>(scope.Services);
@@ -177,12 +199,16 @@ public sealed class QueueStageTests(AzuriteFixture azurite)
         /// <summary>Completes when the test lets the handler finish.</summary>
         public Task Gate { get; init; } = Task.CompletedTask;
 
+        /// <summary>Runs as the handler returns successfully.</summary>
+        public Action AfterHandled { get; init; } = () => { };
+
         public async Task HandleAsync(RoutedEvent routedEvent, CancellationToken cancellationToken)
         {
             Attempts.Enqueue(routedEvent.Id);
             LastJson = routedEvent.Json;
             if (FailFor(routedEvent)) throw new InvalidOperationException("simulated failure");
             await Gate.WaitAsync(cancellationToken);
+            AfterHandled();
         }
     }
 }
