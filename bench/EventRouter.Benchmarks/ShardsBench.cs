@@ -28,10 +28,7 @@ internal static class ShardsBench
     {
         var count = options.Count ?? 10_000;
         Console.WriteLine($"shards: {count:N0} x 300 B prices of {Instruments} instruments, 1/2/4/8 shards over 1 and 2 Azurite processes ({(options.AzuriteInMemory ? "in memory" : "on disk")}); load {LoadAverage()}");
-        await using var first = await Azurite.StartAsync(options.AzuriteInMemory);
-        await using var second = await Azurite.StartAsync(options.AzuriteInMemory);
         var delivery = new DeliveryOptions();
-        var connections = new Dictionary<string, string> { ["EventStorage"] = first.ConnectionString, ["EventStorage2"] = second.ConnectionString };
         var records = Enumerable.Range(0, count)
             .Select(i => new InboundRecord(RoutingDefaults.PricesTopic, i % Partitions, i / Partitions, DateTimeOffset.UtcNow,
                 Encoding.UTF8.GetBytes($"US{i % Instruments:D10}"), BenchEvents.Create(300, i, type: "PRICE.UPDATED"), []))
@@ -43,7 +40,11 @@ internal static class ShardsBench
         foreach (var accounts in new[] { 1, 2 })
         foreach (var shards in new[] { 1, 2, 4, 8 })
         {
-            // A queue name of its own per run: no clearing between runs, and each run creates its queues.
+            // Fresh Azurite processes for every row: the messages earlier rows left behind slow Azurite
+            // down, which made later rows look slower (docs/performance.md, "Shards").
+            await using var first = await Azurite.StartAsync(options.AzuriteInMemory);
+            await using var second = await Azurite.StartAsync(options.AzuriteInMemory);
+            var connections = new Dictionary<string, string> { ["EventStorage"] = first.ConnectionString, ["EventStorage2"] = second.ConnectionString };
             var routing = new RoutingOptions { PricesQueue = $"prices-run{run++}", ShardConnections = connections.Keys.Take(accounts).ToList() };
             routing.Shards.Add(new QueueShards { Queue = routing.PricesQueue, Count = shards });
             var routes = new RouteTable(routing);
