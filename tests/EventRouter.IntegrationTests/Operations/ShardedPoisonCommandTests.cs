@@ -41,7 +41,7 @@ public sealed class ShardedPoisonCommandTests(AzuriteFixture azurite)
         {
             var id = Guid.NewGuid();
             var instrument = $"US{i % 16:D10}";
-            shardOf[id] = ShardSelector.Select(instrument, 4);
+            shardOf[id] = ShardSelector.Select(instrument, TwoAccountShards.ShardCount);
             if (shardOf[id] is 0 or 1) handler.Failing[id] = true;
             records.Add(new InboundRecord("Prices", 0, i, null, Encoding.UTF8.GetBytes(instrument), Event("PRICE.UPDATED", id), []));
         }
@@ -97,7 +97,7 @@ public sealed class ShardedPoisonCommandTests(AzuriteFixture azurite)
             Assert.True(code == 0, error);
             Assert.Equal(poisoned, JsonDocument.Parse(output).RootElement.GetProperty("redriven").GetInt32());
             Assert.Equal(0, await PoisonCountAsync(scope, accounts));
-            for (var shard = 0; shard < 4; shard++)
+            for (var shard = 0; shard < TwoAccountShards.ShardCount; shard++)
             {
                 var back = await DrainIdsAsync(accounts[shard % 2].GetQueueClient(scope.Queue($"prices-{shard}")));
                 Assert.Equal(handler.Failing.Keys.Where(id => shardOf[id] == shard).Order(), back.Order());
@@ -116,7 +116,7 @@ public sealed class ShardedPoisonCommandTests(AzuriteFixture azurite)
     private static async Task<int> PoisonCountAsync(StorageScope scope, IReadOnlyList<QueueServiceClient> accounts)
     {
         var total = 0;
-        for (var shard = 0; shard < 4; shard++)
+        for (var shard = 0; shard < TwoAccountShards.ShardCount; shard++)
         {
             var queue = accounts[shard % 2].GetQueueClient(scope.Queue($"prices-{shard}") + "-poison");
             if ((await queue.ExistsAsync()).Value) total += (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
@@ -147,7 +147,7 @@ public sealed class ShardedPoisonCommandTests(AzuriteFixture azurite)
             {
                 ["CategoryQueuePrefix"] = scope.Prefix + "-events-", ["PricesQueue"] = scope.Prefix + "-prices",
                 ["UnroutedQueue"] = scope.Prefix + "-events-unrouted", ["PoisonQueue"] = scope.Prefix + "-events-poison",
-                ["Shards"] = new[] { new Dictionary<string, object> { ["Queue"] = scope.Prefix + "-prices", ["Count"] = 4 } },
+                ["Shards"] = new[] { new Dictionary<string, object> { ["Queue"] = scope.Prefix + "-prices", ["Count"] = TwoAccountShards.ShardCount } },
                 ["ShardConnections"] = new[] { "EventStorage", "EventStorage2" },
             },
         }));

@@ -41,7 +41,7 @@ public sealed class ShardedQueueStageTests(AzuriteFixture azurite)
             if (i % 16 == 7) handler.Failing[id] = true;
             records.Add(new InboundRecord("Prices", 0, i, null, Encoding.UTF8.GetBytes(instrument), Event("PRICE.UPDATED", id), []));
         }
-        var failingShard = ShardSelector.Select("US0000000007", 4);
+        var failingShard = ShardSelector.Select("US0000000007", TwoAccountShards.ShardCount);
         var failingQueue = scope.Queue($"prices-{failingShard}") + "-poison";
         Assert.Equal(80, (await scope.Pipeline.RouteBatchAsync(records)).Routed);
 
@@ -63,7 +63,7 @@ public sealed class ShardedQueueStageTests(AzuriteFixture azurite)
 
         // Each succeeding event handled once, from the shard of its instrument; the handler was asked about the route.
         Assert.Equal(75, handler.Handled.Count);
-        Assert.All(handler.Handled, h => Assert.Equal(scope.Queue($"prices-{ShardSelector.Select($"US{ids.IndexOf(h.Key) % 16:D10}", 4)}"), h.Value));
+        Assert.All(handler.Handled, h => Assert.Equal(scope.Queue($"prices-{ShardSelector.Select($"US{ids.IndexOf(h.Key) % 16:D10}", TwoAccountShards.ShardCount)}"), h.Value));
         Assert.Equal([scope.Queue("prices")], handler.AskedAbout.Distinct());
         // The poison twin lives in the shard's account, not in the other one.
         Assert.False((await accounts[(failingShard + 1) % 2].GetQueueClient(failingQueue).ExistsAsync()).Value);
@@ -73,10 +73,10 @@ public sealed class ShardedQueueStageTests(AzuriteFixture azurite)
         var poisonRow = Assert.Single(queues, q => q.Name == failingQueue);
         Assert.Equal((5, true, failingShard % 2 == 0 ? "EventStorage" : "EventStorage2", scope.Queue("prices")),
             (poisonRow.ApproximateMessages, poisonRow.Poison, poisonRow.Connection, poisonRow.Route));
-        Assert.All(Enumerable.Range(0, 4), shard => Assert.Single(queues, q => q.Name == scope.Queue($"prices-{shard}")
+        Assert.All(Enumerable.Range(0, TwoAccountShards.ShardCount), shard => Assert.Single(queues, q => q.Name == scope.Queue($"prices-{shard}")
             && q.Connection == (shard % 2 == 0 ? "EventStorage" : "EventStorage2") && q.ApproximateMessages == 0));
         var total = Assert.Single(stats.RouteTotals(queues));
-        Assert.Equal((scope.Queue("prices"), 4, 0, 5), (total.Route, total.Shards, total.ApproximateMessages, total.PoisonMessages));
+        Assert.Equal((scope.Queue("prices"), TwoAccountShards.ShardCount, 0, 5), (total.Route, total.Shards, total.ApproximateMessages, total.PoisonMessages));
     }
 
     private static async Task<int> CountAsync(QueueClient queue) =>

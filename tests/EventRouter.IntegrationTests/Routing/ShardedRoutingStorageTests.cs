@@ -40,8 +40,8 @@ public sealed class ShardedRoutingStorageTests(AzuriteFixture azurite)
 
         Assert.Equal(1001, routed);
         var found = new Dictionary<Guid, List<int>>();
-        var perShard = new int[4];
-        for (var shard = 0; shard < 4; shard++)
+        var perShard = new int[TwoAccountShards.ShardCount];
+        for (var shard = 0; shard < TwoAccountShards.ShardCount; shard++)
         {
             var queue = scope.Queue($"prices-{shard}");
             // Shard i lives in ShardConnections[i % 2] and nowhere else.
@@ -50,7 +50,7 @@ public sealed class ShardedRoutingStorageTests(AzuriteFixture azurite)
             {
                 var id = message.RootElement.GetProperty("event").GetProperty("id").GetGuid();
                 (found.TryGetValue(id, out var shards) ? shards : found[id] = []).Add(shard);
-                Assert.Equal(ShardSelector.Select(keyOf[id], 4), shard);
+                Assert.Equal(ShardSelector.Select(keyOf[id], TwoAccountShards.ShardCount), shard);
                 perShard[shard]++;
             }
         }
