@@ -85,9 +85,14 @@ public sealed class IdempotencyGuard
     /// <summary>A held claim: complete it after the handler succeeded, release it if it failed.</summary>
     public sealed class Claim(BlobClient blob, ETag etag)
     {
-        public Task CompleteAsync(CancellationToken cancellationToken) =>
+        /// <remarks>
+        /// No cancellation token, like <see cref="ReleaseAsync"/>: the handler's work is done, and a
+        /// claim a stop left open would run it again on the next delivery. A stop that comes now
+        /// waits for this one request.
+        /// </remarks>
+        public Task CompleteAsync() =>
             blob.SetMetadataAsync(new Dictionary<string, string> { [StateKey] = Completed },
-                new BlobRequestConditions { IfMatch = etag }, cancellationToken);
+                new BlobRequestConditions { IfMatch = etag });
 
         public async Task ReleaseAsync()
         {

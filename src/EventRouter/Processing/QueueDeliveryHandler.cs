@@ -106,9 +106,7 @@ public sealed partial class QueueDeliveryHandler
                 Log.HandlerFailed(_logger, handler.Name, routedEvent.Id, queueName, delivery.DequeueCount, ex);
                 throw new EventHandlerException(handler.Name, routedEvent.Id, ex);
             }
-            // Not the stopping token: the handler's work is done, and a claim left open would run it
-            // again on the next delivery. A stop that comes now waits for this one request.
-            if (claim is not null) await claim.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+            if (claim is not null) await claim.CompleteAsync().ConfigureAwait(false);
         }
         _telemetry.QueueMessageProcessed(queueName);
         return QueueHandlingResult.Handled;
