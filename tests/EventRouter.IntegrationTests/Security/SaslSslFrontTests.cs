@@ -36,6 +36,21 @@ public sealed class SaslSslFrontTests(ITestOutputHelper output) : IDisposable
         return front;
     }
 
+    /// <summary>
+    /// Asks for metadata, which must fail, and returns the errors librdkafka reported meanwhile
+    /// (also written to the test output).
+    /// </summary>
+    private (KafkaException Failure, ConcurrentQueue<Error> Errors) MetadataFails(ClientConfig config)
+    {
+        // librdkafka calls the error handler on its own thread while the test reads.
+        var errors = new ConcurrentQueue<Error>();
+        KafkaNativeLibrary.EnsureLoaded();
+        using var admin = new AdminClientBuilder(config).SetErrorHandler((_, e) => errors.Enqueue(e)).SetLogHandler((_, _) => { }).Build();
+        var failure = Assert.Throws<KafkaException>(() => admin.GetMetadata(TimeSpan.FromSeconds(10)));
+        output.WriteLine(string.Join("\n", errors.Select(e => $"{e.Code}: {e.Reason}")));
+        return (failure, errors);
+    }
+
     private static ClientConfig SaslSsl(SaslSslFront front, SaslMechanism mechanism, string password = Password) => new()
     {
         BootstrapServers = front.BootstrapServers,
@@ -134,14 +149,7 @@ public sealed class SaslSslFrontTests(ITestOutputHelper output) : IDisposable
     public void ConfluentKafka_WrongPassword_AuthenticationFailsAndTheFrontRejects(SaslMechanism mechanism)
     {
         var front = StartFront();
-        // librdkafka calls the error handler on its own thread while the test reads.
-        var errors = new ConcurrentQueue<Error>();
-        KafkaNativeLibrary.EnsureLoaded();
-        using var admin = new AdminClientBuilder(SaslSsl(front, mechanism, password: "wrong")).SetErrorHandler((_, e) => errors.Enqueue(e)).SetLogHandler((_, _) => { }).Build();
-
-        var failure = Assert.Throws<KafkaException>(() => admin.GetMetadata(TimeSpan.FromSeconds(10)));
-
-        output.WriteLine(string.Join("\n", errors.Select(e => $"{e.Code}: {e.Reason}")));
+        var (failure, errors) = MetadataFails(SaslSsl(front, mechanism, password: "wrong"));
         Assert.Contains(errors, e => e.Code == ErrorCode.SaslAuthenticationFailed || e.Code == ErrorCode.Local_Authentication);
         Assert.True(front.RejectedConnections > 0);
         Assert.Equal(0, front.AuthenticatedConnections);
@@ -152,14 +160,7 @@ public sealed class SaslSslFrontTests(ITestOutputHelper output) : IDisposable
     public void ConfluentKafka_MechanismTheFrontDoesNotOffer_FailsNamingWhatItOffers()
     {
         var front = StartFront(mechanisms: [SaslMechanismNames.ScramSha512]);
-        // librdkafka calls the error handler on its own thread while the test reads.
-        var errors = new ConcurrentQueue<Error>();
-        KafkaNativeLibrary.EnsureLoaded();
-        using var admin = new AdminClientBuilder(SaslSsl(front, SaslMechanism.Plain)).SetErrorHandler((_, e) => errors.Enqueue(e)).SetLogHandler((_, _) => { }).Build();
-
-        Assert.Throws<KafkaException>(() => admin.GetMetadata(TimeSpan.FromSeconds(10)));
-
-        output.WriteLine(string.Join("\n", errors.Select(e => $"{e.Code}: {e.Reason}")));
+        var (_, errors) = MetadataFails(SaslSsl(front, SaslMechanism.Plain));
         Assert.Contains(errors, e => e.Reason.Contains("SCRAM-SHA-512", StringComparison.Ordinal));
         Assert.Equal(0, front.AuthenticatedConnections);
     }
@@ -168,14 +169,7 @@ public sealed class SaslSslFrontTests(ITestOutputHelper output) : IDisposable
     public void ConfluentKafka_CertificateForAnotherHost_TlsFailsOnHostNameVerification()
     {
         var front = StartFront(certificates: TestCertificates.Create(["broker.example.invalid"]));
-        // librdkafka calls the error handler on its own thread while the test reads.
-        var errors = new ConcurrentQueue<Error>();
-        KafkaNativeLibrary.EnsureLoaded();
-        using var admin = new AdminClientBuilder(SaslSsl(front, SaslMechanism.ScramSha512)).SetErrorHandler((_, e) => errors.Enqueue(e)).SetLogHandler((_, _) => { }).Build();
-
-        Assert.Throws<KafkaException>(() => admin.GetMetadata(TimeSpan.FromSeconds(10)));
-
-        output.WriteLine(string.Join("\n", errors.Select(e => $"{e.Code}: {e.Reason}")));
+        var (_, errors) = MetadataFails(SaslSsl(front, SaslMechanism.ScramSha512));
         Assert.Contains(errors, e => e.Reason.Contains("certificate", StringComparison.OrdinalIgnoreCase) || e.Code == ErrorCode.Local_Ssl);
         Assert.Equal(0, front.AuthenticatedConnections);
     }
